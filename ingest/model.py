@@ -46,6 +46,13 @@ class CleanText:
         clean, orig = self.anchors[i]
         return min(orig + (pos - clean), len(self.original))
 
+    def slice(self, start: int, end: int) -> CleanText:
+        """The clean text of [start, end) as its own CleanText, mapped to the same original."""
+        i = max(bisect.bisect_right(self.anchors, (start, float("inf"))) - 1, 0)
+        anchors = [(0, self.original_pos(start))]
+        anchors += [(c - start, o) for c, o in self.anchors[i + 1 :] if start < c < end]
+        return CleanText(self.text[start:end], self.original, tuple(anchors))
+
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """Map a [start, end) span of `text` to the matching span of `original`."""
         if end <= start:
