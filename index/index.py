@@ -1,0 +1,132 @@
+"""Open the live generation of an index for searching.
+
+`Index(root)` is cheap; `load()` opens the generation CURRENT points to, verifies its checksums
+against the manifest and falls back to the previous generation if they fail, and refuses an
+embedder other than the one the index was built with.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from index.embedders.base import Embedder, get_embedder
+from index.generation import (
+    IndexMismatch,
+    IndexNotReady,
+    Manifest,
+    current_generation,
+    generations,
+    read_manifest,
+    verify,
+)
+from index.lexical import LexicalIndex
+from index.store import Store
+from index.tokenize import TOKENIZER_VERSION
+from index.vectors import VectorIndex
+
+log = logging.getLogger(__name__)
+
+BUILD_HINT = "build it with: chidao index build --from sample/seeds --index DIR"
+
+
+class Index:
+    def __init__(self, root: str | Path, embedder: Embedder | None = None, verify_checksums: bool = True) -> None:
+        self.root = Path(root)
+        self._embedder = embedder
+        self.verify_checksums = verify_checksums
+        self.generation: Path | None = None
+        self.manifest: Manifest | None = None
+        self._store: Store | None = None
+        self._lexical: LexicalIndex | None = None
+        self._vectors: VectorIndex | None = None
+
+    # ---- loading ------------------------------------------------------------------------
+    def load(self) -> Index:
+        candidates = [g for g in [current_generation(self.root)] if g] + generations(self.root)
+        if not candidates:
+            raise IndexNotReady(f"no index at {self.root}; {BUILD_HINT}")
+        problems: list[str] = []
+        for gen in dict.fromkeys(candidates):  # CURRENT first, then newest to oldest
+            try:
+                self._open(gen)
+                if problems:
+                    log.warning("index %s: fell back to %s (%s)", self.root, gen.name, "; ".join(problems))
+                return self
+            except IndexMismatch:
+                raise
+            except Exception as exc:  # noqa: BLE001 - any damage means: try the previous generation
+                problems.append(f"{gen.name}: {exc}")
+        raise IndexNotReady(f"no intact generation in {self.root}: " + "; ".join(problems) + f"; {BUILD_HINT}")
+
+    def _open(self, gen: Path) -> None:
+        manifest = read_manifest(gen)
+        if manifest.tokenizer_version != TOKENIZER_VERSION:
+            raise IndexMismatch(
+                f"{self.root}: built with tokenizer {manifest.tokenizer_version}, this chidao has "
+                f"{TOKENIZER_VERSION}; rebuild with chidao index build"
+            )
+        if self._embedder is not None and self._embedder.model_id != manifest.embedder:
+            raise IndexMismatch(
+                f"{self.root}: built with embedder {manifest.embedder!r} (dim {manifest.dim}), "
+                f"asked to search with {self._embedder.model_id!r}; use --embedder {manifest.embedder} or rebuild"
+            )
+        if self.verify_checksums:
+            bad = verify(gen, manifest)
+            if bad:
+                raise IndexNotReady(f"checksum mismatch in {', '.join(bad)}")
+        store = Store(gen / "store.sqlite")
+        lexical = LexicalIndex(gen / "lexical").open()
+        vectors = VectorIndex.load(gen / "vectors.faiss", manifest.dim, manifest.vector_kind)
+        counts = (store.count("chunks"), lexical.count(), vectors.count())
+        if len(set(counts)) != 1 or counts[0] != manifest.counts.get("chunks"):
+            raise IndexNotReady(f"component counts disagree (sqlite, tantivy, faiss = {counts})")
+        self.close()
+        self.generation, self.manifest = gen, manifest
+        self._store, self._lexical, self._vectors = store, lexical, vectors
+
+    def reload_if_changed(self) -> bool:
+        """Pick up a generation published since load() (new uploads); True if it changed."""
+        gen = current_generation(self.root)
+        if gen is None or gen == self.generation:
+            return False
+        self._open(gen)
+        return True
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+        self._store = self._lexical = self._vectors = None
+
+    # ---- components ---------------------------------------------------------------------
+    def _ready(self) -> None:
+        if self.manifest is None:
+            self.load()
+
+    @property
+    def store(self) -> Store:
+        self._ready()
+        assert self._store is not None
+        return self._store
+
+    @property
+    def lexical(self) -> LexicalIndex:
+        self._ready()
+        assert self._lexical is not None
+        return self._lexical
+
+    @property
+    def vectors(self) -> VectorIndex:
+        self._ready()
+        assert self._vectors is not None
+        return self._vectors
+
+    @property
+    def embedder(self) -> Embedder:
+        """The embedder the index was built with, created on first use (lazy: search-only
+        callers never wait for torch or the model)."""
+        self._ready()
+        assert self.manifest is not None
+        if self._embedder is None:
+            self._embedder = get_embedder(self.manifest.embedder)
+        return self._embedder

@@ -1,0 +1,239 @@
+"""SQLite store: the system of record for documents, chunks, metadata and embeddings.
+
+FAISS and tantivy are derived from it and can be rebuilt without re-embedding. One store lives
+in each index generation; WAL mode lets searches read while nothing writes to that generation.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from ingest import provinces
+from ingest.jsonl import document_from_dict, document_to_dict
+from ingest.model import Chunk, Document
+from ingest.vietnamese import fold
+from search.model import Filters
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT PRIMARY KEY,
+    content_hash TEXT NOT NULL,
+    number_key TEXT,
+    type_key TEXT,
+    issuer_key TEXT,
+    date TEXT,
+    body TEXT NOT NULL            -- the document as documents.jsonl writes it
+);
+CREATE TABLE IF NOT EXISTS document_provinces (doc_id TEXT NOT NULL, province_key TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS document_cites (doc_id TEXT NOT NULL, number_key TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS chunks (
+    rowid INTEGER PRIMARY KEY,
+    chunk_id TEXT UNIQUE NOT NULL,
+    doc_id TEXT NOT NULL,
+    section_path TEXT NOT NULL,
+    text TEXT NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    embedding BLOB
+);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+CREATE INDEX IF NOT EXISTS documents_number ON documents(number_key);
+CREATE INDEX IF NOT EXISTS provinces_key ON document_provinces(province_key);
+CREATE INDEX IF NOT EXISTS provinces_doc ON document_provinces(doc_id);
+CREATE INDEX IF NOT EXISTS cites_key ON document_cites(number_key);
+CREATE INDEX IF NOT EXISTS cites_doc ON document_cites(doc_id);
+"""
+
+
+def key(value: str | None) -> str | None:
+    """Comparison key for names and numbers: folded, lower-case, no spaces around separators."""
+    if value is None:
+        return None
+    return " ".join(fold(value).lower().replace(" /", "/").replace("/ ", "/").split())
+
+
+def province_keys(name: str | None) -> set[str]:
+    """Every name (old and new) a province filter for `name` should match, as keys."""
+    if not name:
+        return set()
+    return {k for n in provinces.names_for(name) | {name} if (k := key(n))}
+
+
+class Store:
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._conn: sqlite3.Connection | None = None
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        if self._conn is None:
+            conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.executescript(_SCHEMA)
+            self._conn = conn
+        return self._conn
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    # ---- writes -------------------------------------------------------------------------
+    def put(self, docs: Sequence[Document], chunks: Sequence[Chunk], vectors: np.ndarray | None) -> list[int]:
+        """Insert or replace documents and their chunks in one transaction; returns chunk rowids."""
+        c = self.conn
+        rowids: list[int] = []
+        c.execute("BEGIN IMMEDIATE")
+        try:
+            self._delete(c, [d.id for d in docs])
+            for d in docs:
+                body = json.dumps(document_to_dict(d), ensure_ascii=False)
+                c.execute(
+                    "INSERT INTO documents VALUES (?,?,?,?,?,?,?)",
+                    (d.id, d.content_hash, key(d.meta.number), key(d.meta.type), key(d.meta.issuer), d.meta.date, body),
+                )
+                pkeys = province_keys(d.meta.province) | province_keys(d.meta.province_2025)
+                c.executemany("INSERT INTO document_provinces VALUES (?,?)", [(d.id, p) for p in sorted(pkeys)])
+                c.executemany("INSERT INTO document_cites VALUES (?,?)", [(d.id, key(n)) for n in d.meta.cites])
+            for i, ch in enumerate(chunks):
+                blob = vectors[i].astype(np.float32).tobytes() if vectors is not None else None
+                cur = c.execute(
+                    "INSERT INTO chunks (chunk_id, doc_id, section_path, text, start, end, embedding) "
+                    "VALUES (?,?,?,?,?,?,?)",
+                    (ch.chunk_id, ch.doc_id, json.dumps(list(ch.section_path), ensure_ascii=False), ch.text,
+                     ch.start, ch.end, blob),
+                )
+                rowids.append(int(cur.lastrowid or 0))
+            c.execute("COMMIT")
+        except BaseException:
+            c.execute("ROLLBACK")
+            raise
+        return rowids
+
+    def delete(self, doc_ids: Sequence[str]) -> list[int]:
+        """Delete documents and their chunks; returns the chunk rowids removed."""
+        c = self.conn
+        c.execute("BEGIN IMMEDIATE")
+        try:
+            removed = self._delete(c, doc_ids)
+            c.execute("COMMIT")
+        except BaseException:
+            c.execute("ROLLBACK")
+            raise
+        return removed
+
+    @staticmethod
+    def _delete(c: sqlite3.Connection, doc_ids: Sequence[str]) -> list[int]:
+        removed: list[int] = []
+        for doc_id in doc_ids:
+            removed += [r for (r,) in c.execute("SELECT rowid FROM chunks WHERE doc_id=?", (doc_id,))]
+            for table, col in (("chunks", "doc_id"), ("document_provinces", "doc_id"),
+                               ("document_cites", "doc_id"), ("documents", "id")):
+                c.execute(f"DELETE FROM {table} WHERE {col}=?", (doc_id,))  # noqa: S608 - fixed names
+        return removed
+
+    # ---- reads --------------------------------------------------------------------------
+    def content_hashes(self) -> dict[str, str]:
+        return dict(self.conn.execute("SELECT id, content_hash FROM documents"))
+
+    def documents_from_source_stem(self, stem: str) -> list[str]:
+        return [i for (i,) in self.conn.execute("SELECT id FROM documents WHERE id=? OR id LIKE ?", (stem, stem + "#%"))]
+
+    def document(self, doc_id: str) -> Document | None:
+        row = self.conn.execute("SELECT body FROM documents WHERE id=?", (doc_id,)).fetchone()
+        return document_from_dict(json.loads(row[0])) if row else None
+
+    def documents(self) -> Iterator[Document]:
+        for (body,) in self.conn.execute("SELECT body FROM documents ORDER BY id"):
+            yield document_from_dict(json.loads(body))
+
+    def chunks_by_rowid(self, rowids: Iterable[int]) -> dict[int, Chunk]:
+        ids = list(rowids)
+        out: dict[int, Chunk] = {}
+        for i in range(0, len(ids), 900):
+            part = ids[i : i + 900]
+            q = f"SELECT rowid, chunk_id, doc_id, section_path, text, start, end FROM chunks WHERE rowid IN ({','.join('?' * len(part))})"  # noqa: S608
+            for r in self.conn.execute(q, part):
+                out[r[0]] = Chunk(r[1], r[2], tuple(json.loads(r[3])), r[4], r[5], r[6])
+        return out
+
+    def chunks_by_id(self, chunk_ids: Iterable[str]) -> dict[str, Chunk]:
+        ids = list(chunk_ids)
+        out: dict[str, Chunk] = {}
+        for i in range(0, len(ids), 900):
+            part = ids[i : i + 900]
+            q = f"SELECT chunk_id, doc_id, section_path, text, start, end FROM chunks WHERE chunk_id IN ({','.join('?' * len(part))})"  # noqa: S608
+            for r in self.conn.execute(q, part):
+                out[r[0]] = Chunk(r[0], r[1], tuple(json.loads(r[2])), r[3], r[4], r[5])
+        return out
+
+    def chunks_of(self, doc_id: str) -> list[Chunk]:
+        rows = self.conn.execute(
+            "SELECT chunk_id, doc_id, section_path, text, start, end FROM chunks WHERE doc_id=? ORDER BY start", (doc_id,)
+        )
+        return [Chunk(r[0], r[1], tuple(json.loads(r[2])), r[3], r[4], r[5]) for r in rows]
+
+    def rowid_map(self) -> dict[str, int]:
+        return dict(self.conn.execute("SELECT chunk_id, rowid FROM chunks"))
+
+    def embeddings(self, dim: int) -> tuple[np.ndarray, np.ndarray]:
+        """All stored (rowids, vectors), for rebuilding FAISS without re-embedding."""
+        ids, vecs = [], []
+        for rowid, blob in self.conn.execute("SELECT rowid, embedding FROM chunks WHERE embedding IS NOT NULL ORDER BY rowid"):
+            ids.append(rowid)
+            vecs.append(np.frombuffer(blob, dtype=np.float32))
+        if not ids:
+            return np.zeros(0, dtype=np.int64), np.zeros((0, dim), dtype=np.float32)
+        return np.asarray(ids, dtype=np.int64), np.vstack(vecs)
+
+    def count(self, table: str) -> int:
+        if table not in ("documents", "chunks"):
+            raise ValueError(table)
+        return int(self.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])  # noqa: S608
+
+    def docs_with_number(self, number: str) -> list[str]:
+        return [i for (i,) in self.conn.execute("SELECT id FROM documents WHERE number_key=? ORDER BY id", (key(number),))]
+
+    def docs_citing(self, number: str) -> list[str]:
+        return [i for (i,) in self.conn.execute(
+            "SELECT DISTINCT doc_id FROM document_cites WHERE number_key=? ORDER BY doc_id", (key(number),))]
+
+    def filtered_doc_ids(self, f: Filters) -> set[str]:
+        """Documents that pass the filters (call only when some filter is set)."""
+        where, args = [], []
+        if f.province:
+            keys = sorted(province_keys(f.province)) or [key(f.province)]
+            where.append(f"id IN (SELECT doc_id FROM document_provinces WHERE province_key IN ({','.join('?' * len(keys))}))")
+            args += keys
+        if f.type:
+            where.append("type_key=?")
+            args.append(key(f.type))
+        if f.issuer:
+            where.append("issuer_key LIKE ?")
+            args.append(f"%{key(f.issuer)}%")
+        if f.since:
+            where.append("date IS NOT NULL AND date>=?")
+            args.append(f.since)
+        if f.until:
+            where.append("date IS NOT NULL AND date<=?")
+            args.append(f.until)
+        if f.cites:
+            where.append("id IN (SELECT doc_id FROM document_cites WHERE number_key=?)")
+            args.append(key(f.cites))
+        q = "SELECT id FROM documents" + (" WHERE " + " AND ".join(where) if where else "")
+        return {i for (i,) in self.conn.execute(q, args)}
+
+    def rowids_of_docs(self, doc_ids: Iterable[str]) -> np.ndarray:
+        ids = list(doc_ids)
+        out: list[int] = []
+        for i in range(0, len(ids), 900):
+            part = ids[i : i + 900]
+            q = f"SELECT rowid FROM chunks WHERE doc_id IN ({','.join('?' * len(part))})"  # noqa: S608
+            out += [r for (r,) in self.conn.execute(q, part)]
+        return np.asarray(sorted(out), dtype=np.int64)

@@ -1,0 +1,78 @@
+"""Dense vectors: FAISS inner product over L2-normalised embeddings (= cosine).
+
+`flat` is IndexIDMap2(IndexFlatIP): exact, supports remove_ids, the default.
+`hnsw` is IndexIDMap2(IndexHNSWFlat): approximate, for large corpora; removals rebuild it from
+the stored embeddings.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+KINDS = ("flat", "hnsw")
+
+
+class VectorIndex:
+    def __init__(self, dim: int, kind: str = "flat") -> None:
+        if kind not in KINDS:
+            raise ValueError(f"unknown vector index {kind!r}; valid: {', '.join(KINDS)}")
+        self.dim = dim
+        self.kind = kind
+        self._index: faiss.IndexIDMap2 | None = None
+
+    @property
+    def index(self) -> faiss.IndexIDMap2:
+        if self._index is None:
+            self._index = self._empty()
+        return self._index
+
+    def _empty(self) -> faiss.IndexIDMap2:
+        if self.kind == "hnsw":
+            inner = faiss.IndexHNSWFlat(self.dim, 32, faiss.METRIC_INNER_PRODUCT)
+            inner.hnsw.efSearch = 128
+        else:
+            inner = faiss.IndexFlatIP(self.dim)
+        return faiss.IndexIDMap2(inner)
+
+    def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
+        if len(ids):
+            self.index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), np.asarray(ids, dtype=np.int64))
+
+    def remove(self, ids: np.ndarray) -> None:
+        if len(ids):
+            self.index.remove_ids(np.asarray(ids, dtype=np.int64))
+
+    def rebuild(self, ids: np.ndarray, vectors: np.ndarray) -> None:
+        self._index = self._empty()
+        self.add(ids, vectors)
+
+    def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """Top-k (id, cosine). `allowed` restricts the search to those ids (filters)."""
+        if self.count() == 0 or k <= 0:
+            return []
+        params = None
+        if allowed is not None:
+            if len(allowed) == 0:
+                return []
+            sel = faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64))
+            params = faiss.SearchParametersHNSW(sel=sel) if self.kind == "hnsw" else faiss.SearchParameters(sel=sel)
+        q = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
+        scores, ids = self.index.search(q, min(k, self.count()), params=params)
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
+
+    def count(self) -> int:
+        return int(self.index.ntotal)
+
+    def save(self, path: Path) -> None:
+        faiss.write_index(self.index, str(path))
+
+    @classmethod
+    def load(cls, path: Path, dim: int, kind: str) -> VectorIndex:
+        v = cls(dim, kind)
+        v._index = faiss.read_index(str(path))
+        if v._index.d != dim:
+            raise ValueError(f"{path}: vectors have dimension {v._index.d}, manifest says {dim}")
+        return v

@@ -1,0 +1,129 @@
+"""Retrievers over an index: BM25 (tantivy), dense (FAISS), and their hybrid.
+
+Every retriever implements `search.model.Retriever`. The hybrid fuses the two candidate lists
+(RRF by default, chosen by the eval) and puts a document whose own number is in the query
+first: "Công văn 1536/UBND-KTTH" must open on that letter.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import numpy as np
+
+from index.index import Index
+from index.store import key
+from search.fusion import get_fusion
+from search.model import Filters, Hit
+
+# Số/ký hiệu after Nghị định 30/2020/NĐ-CP: number, optional year, then a letter code with
+# '/' or '-' parts: 1536/UBND-KTTH, 117/2020/NĐ-CP, 1098-KL/TU, 8888 /UBND-THNC.
+DOC_NUMBER = re.compile(
+    r"(?<![\w/])\d{1,5}(?:/\d{4})?\s?[/-]\s?[A-ZĐ][A-ZĐa-zđ0-9&]*(?:[/-][A-ZĐ][A-ZĐa-zđ0-9&]*)*(?![\w/])"
+)
+
+
+def numbers_in(query: str) -> list[str]:
+    return [m.group(0) for m in DOC_NUMBER.finditer(query)]
+
+
+def _hits(index: Index, ranked: list[tuple[str, float]]) -> list[Hit]:
+    chunks = index.store.chunks_by_id(cid for cid, _ in ranked)
+    return [
+        Hit(cid, c.doc_id, score, c.text, c.section_path)
+        for cid, score in ranked
+        if (c := chunks.get(cid)) is not None  # a chunk id that does not resolve is never returned
+    ]
+
+
+class BM25Retriever:
+    name = "bm25"
+
+    def __init__(self, index: Index) -> None:
+        self.index = index
+
+    def ranked(self, query: str, k: int, filters: Filters | None = None) -> list[tuple[str, float]]:
+        return self.index.lexical.search(query, k, filters)
+
+    def search(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
+        return _hits(self.index, self.ranked(query, k, filters))
+
+
+class DenseRetriever:
+    name = "dense"
+
+    def __init__(self, index: Index) -> None:
+        self.index = index
+
+    def ranked(self, query: str, k: int, filters: Filters | None = None) -> list[tuple[str, float]]:
+        allowed = None
+        if filters is not None and not filters.is_empty():
+            allowed = self.index.store.rowids_of_docs(self.index.store.filtered_doc_ids(filters))
+        vec = self.index.embedder.encode_queries([query])[0]
+        found = self.index.vectors.search(np.asarray(vec), k, allowed)
+        chunks = self.index.store.chunks_by_rowid(i for i, _ in found)
+        return [(chunks[i].chunk_id, s) for i, s in found if i in chunks]
+
+    def search(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
+        return _hits(self.index, self.ranked(query, k, filters))
+
+
+class HybridRetriever:
+    name = "hybrid"
+
+    def __init__(self, index: Index, fusion: str = "rrf", rrf_k: int = 60, weights: tuple[float, float] = (0.5, 0.5),
+                 candidates: int = 50) -> None:
+        self.index = index
+        self.fusion = fusion
+        self.rrf_k = rrf_k
+        self.weights = weights
+        self.candidates = candidates
+        self.bm25 = BM25Retriever(index)
+        self.dense = DenseRetriever(index)
+
+    def ranked(self, query: str, k: int, filters: Filters | None = None) -> list[tuple[str, float]]:
+        n = max(self.candidates, k)
+        lists = [self.bm25.ranked(query, n, filters), self.dense.ranked(query, n, filters)]
+        fuse = get_fusion(self.fusion)
+        fused = fuse(lists, k=self.rrf_k) if self.fusion == "rrf" else fuse(lists, self.weights)
+        return self._numbers_first(query, fused, filters)[:k]
+
+    def _numbers_first(self, query: str, fused: list[tuple[str, float]],
+                       filters: Filters | None) -> list[tuple[str, float]]:
+        """A document whose own number is in the query goes first, with its best chunk."""
+        owners: list[str] = []
+        for number in numbers_in(query):
+            owners += [d for d in self.index.store.docs_with_number(number) if d not in owners]
+        if filters is not None and not filters.is_empty() and owners:
+            allowed = self.index.store.filtered_doc_ids(filters)
+            owners = [d for d in owners if d in allowed]
+        if not owners:
+            return fused
+        chunk_doc = {cid: c.doc_id for cid, c in self.index.store.chunks_by_id(cid for cid, _ in fused).items()}
+        top_score = fused[0][1] if fused else 1.0
+        first: list[tuple[str, float]] = []
+        for doc_id in owners:
+            best = next((cid for cid, _ in fused if chunk_doc.get(cid) == doc_id), None)
+            if best is None:
+                chunks = self.index.store.chunks_of(doc_id)
+                number_keys = {key(n) for n in numbers_in(query)}
+                best = next((c.chunk_id for c in chunks if any(n in key(c.text) for n in number_keys)),
+                            chunks[0].chunk_id if chunks else None)
+            if best is not None:
+                first.append((best, top_score + 1.0))
+        taken = {cid for cid, _ in first}
+        return first + [(cid, s) for cid, s in fused if cid not in taken]
+
+    def search(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
+        return _hits(self.index, self.ranked(query, k, filters))
+
+
+RETRIEVERS = {"bm25": BM25Retriever, "dense": DenseRetriever, "hybrid": HybridRetriever}
+
+
+def retrievers_for(index: Index, names: tuple[str, ...] = ("hybrid", "bm25", "dense")) -> Mapping[str, object]:
+    unknown = [n for n in names if n not in RETRIEVERS]
+    if unknown:
+        raise ValueError(f"unknown retriever {unknown[0]!r}; valid: {', '.join(RETRIEVERS)}")
+    return {n: RETRIEVERS[n](index) for n in names}
