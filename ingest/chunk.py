@@ -102,7 +102,9 @@ def chunk_document(doc_id: str, text: str, max_chars: int = MAX_CHARS) -> list[C
         children_start.setdefault(parent, sec.start)
     for sec in sections:
         own_end = children_start.get(sec.keys, sec.end)
-        path = sec.path if _own_label(sec) else sec.path[:-1]
-        emit(path, "/".join(sec.keys), sec.start, own_end, heading=sec.path[-1])
+        if _own_label(sec):
+            emit(sec.path, "/".join(sec.keys), sec.start, own_end, heading=sec.path[-1])
+        else:
+            emit(sec.path[:-1], "/".join(sec.keys), sec.start, own_end)
     chunks.sort(key=lambda c: c.start)
     return chunks
