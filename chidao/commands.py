@@ -5,15 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 
 class CommandError(Exception):
     """A user-facing failure: printed as one line, exit status 2."""
-
-
-EXTRA_PARSERS: list[Callable[[argparse._SubParsersAction], None]] = []
 
 
 def ingest(args: argparse.Namespace) -> int:
@@ -154,4 +150,23 @@ def search(args: argparse.Namespace) -> int:
         if r["section_path"]:
             print("    § " + " > ".join(r["section_path"]))
         print("    " + r["marked"][:400].replace("\n", " ") + ("…" if len(r["marked"]) > 400 else ""))
+    return 0
+
+
+def bench(args: argparse.Namespace) -> int:
+    import json
+
+    from eval.bench import format_report, run
+
+    corpus = Path(args.corpus)
+    if not corpus.exists():
+        raise CommandError(f"{corpus}: benchmark corpus not found; pass --corpus PATH (all_docs.jsonl.gz)")
+    sizes = [int(s) for s in args.sizes.split(",")]
+    result = run(sizes, corpus, args.embedder, args.embed, args.backends.split(","))
+    if args.report:
+        out = Path(args.report)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "bench.json").write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+        (out / "bench.md").write_text(format_report(result), encoding="utf-8")
+    print(json.dumps(result, ensure_ascii=False, indent=2) if args.json else format_report(result))
     return 0

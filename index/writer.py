@@ -9,7 +9,9 @@ Re-ingesting an unchanged file does nothing (content hash).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -83,6 +85,7 @@ def write(
     remove: Sequence[str] = (),
     vector_kind: str = "flat",
     progress: Progress | None = None,
+    timings: dict[str, float] | None = None,
 ) -> WriteReport:
     """Apply one batch: upsert `files` (by source stem) and remove `remove` (document ids)."""
     root = Path(root)
@@ -114,9 +117,12 @@ def write(
             else VectorIndex(embedder.dim, vector_kind)
         )
         try:
-            report = _apply(store, lexical, vectors, files, remove, embedder, progress)
-            lexical.commit()
-            vectors.save(staging / "vectors.faiss")
+            clock = _Clock(timings if timings is not None else {})
+            report = _apply(store, lexical, vectors, files, remove, embedder, progress, clock)
+            with clock("tantivy"):
+                lexical.commit()
+            with clock("faiss"):
+                vectors.save(staging / "vectors.faiss")
             counts = {"documents": store.count("documents"), "chunks": store.count("chunks")}
             store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
@@ -138,6 +144,21 @@ def write(
         return WriteReport(number, *report)
 
 
+class _Clock:
+    """Adds the seconds spent in each `with clock(name):` block to a dict (build timings)."""
+
+    def __init__(self, totals: dict[str, float]) -> None:
+        self.totals = totals
+
+    @contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        t = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.totals[name] = self.totals.get(name, 0.0) + time.perf_counter() - t
+
+
 def _sync_sqlite(path: Path) -> None:
     """Leave the store as one self-contained file (no WAL beside it) before checksumming."""
     conn = sqlite3.connect(path)
@@ -155,6 +176,7 @@ def _apply(
     remove: Sequence[str],
     embedder: Embedder,
     progress: Progress | None,
+    clock: _Clock,
 ) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...], int]:
     hashes = store.content_hashes()
     added: list[str] = []
@@ -184,15 +206,19 @@ def _apply(
     n_chunks = 0
     for group in _embedding_groups(todo):
         chunks = [c for f in group for c in f.chunks]
-        vecs = embedder.encode_passages([c.index_text for c in chunks])
+        with clock("embed"):
+            vecs = embedder.encode_passages([c.index_text for c in chunks])
         offset = 0
         for f in group:
             part = vecs[offset : offset + len(f.chunks)]
             offset += len(f.chunks)
-            rowids = store.put(f.documents, f.chunks, part)
-            vectors.add(np.asarray(rowids, dtype=np.int64), part)
+            with clock("sqlite"):
+                rowids = store.put(f.documents, f.chunks, part)
+            with clock("faiss"):
+                vectors.add(np.asarray(rowids, dtype=np.int64), part)
             by_id = {d.id: d for d in f.documents}
-            lexical.add([lexical_row(by_id[c.doc_id], c) for c in f.chunks])
+            with clock("tantivy"):
+                lexical.add([lexical_row(by_id[c.doc_id], c) for c in f.chunks])
         n_chunks += len(chunks)
         if progress:
             progress(len(group))

@@ -1,0 +1,292 @@
+"""`chidao bench`: speed and memory at several index sizes, each beside a baseline measured in the
+same run on the same data.
+
+- ingest: documents/s and chunks/s through clean -> metadata -> sections -> chunks (no embeddings);
+- embedding: tokens/s of each embedder backend on the same passages;
+- build: seconds per component (SQLite, tantivy, FAISS);
+- query latency p50/p95/p99 for bm25, dense and hybrid (query embedding included), against the
+  baseline: rank-bm25 over the same tokens + FAISS flat + the same RRF, in plain Python;
+- peak RSS of a fresh process that loads the index and serves the queries; index size on disk.
+
+Chunks beyond the first `--embed` get generated unit vectors of the model's dimension (embedding a
+million chunks on 2 cores is not feasible); the report says how many were real.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+QUERIES = (
+    "nhiệm vụ của Sở Y tế là gì",
+    "giải ngân vốn đầu tư công",
+    "nhiem vu cua so y te",
+    "xử phạt vi phạm hành chính giao thông",
+    "Nghị định 168/2024/NĐ-CP",
+    "phòng chống dịch COVID-19",
+    "thủ tục cấp giấy phép xây dựng",
+    "quyền và nghĩa vụ của người lao động",
+    "bồi thường khi nhà nước thu hồi đất",
+    "tiêm vắc-xin cho trẻ em",
+    "chuyen doi so trong co quan nha nuoc",
+    "Sở Kế hoạch và Đầu tư chủ trì",
+)
+
+
+@dataclass(frozen=True)
+class Corpus:
+    texts: list[tuple[str, str]]  # (doc id, text)
+
+
+def read_scale(path: Path, limit_chars: int | None = None) -> Iterator[tuple[str, str]]:
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: benchmark corpus not found (pass --corpus PATH)")
+    total = 0
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        for line in f:
+            d = json.loads(line)
+            yield Path(d["file"]).stem, d["text"]
+            total += len(d["text"])
+            if limit_chars and total >= limit_chars:
+                return
+
+
+def percentiles(samples: list[float]) -> dict[str, float]:
+    ms = sorted(s * 1000 for s in samples)
+
+    def pct(p: float) -> float:
+        return round(ms[min(len(ms) - 1, int(round(p / 100 * (len(ms) - 1))))], 2)
+
+    return {"p50_ms": pct(50), "p95_ms": pct(95), "p99_ms": pct(99), "n": len(ms)}
+
+
+def ingest_chunks(corpus: Path, size: int):
+    """Ingest scale documents until `size` chunks; repeat the corpus under new ids if needed."""
+    from ingest.pipeline import ingest_text
+
+    files, n_chunks, n_docs, elapsed, rounds = [], 0, 0, 0.0, 0
+    while n_chunks < size:
+        rounds += 1
+        for doc_id, text in read_scale(corpus):
+            t = time.perf_counter()
+            try:
+                f = ingest_text(text, f"{doc_id}-r{rounds}" if rounds > 1 else doc_id, doc_id)
+            except Exception:  # noqa: BLE001 - an odd page is skipped, as ingest would report it
+                continue
+            elapsed += time.perf_counter() - t
+            files.append(f)
+            n_docs += 1
+            n_chunks += len(f.chunks)
+            if n_chunks >= size:
+                break
+    return files, {"documents": n_docs, "chunks": n_chunks, "seconds": round(elapsed, 2),
+                   "docs_per_s": round(n_docs / elapsed, 1), "chunks_per_s": round(n_chunks / elapsed, 1),
+                   "corpus_rounds": rounds}
+
+
+class GeneratedVectors:
+    """Real embeddings for the first `real` passages, generated unit vectors after that."""
+
+    def __init__(self, embedder, real: int) -> None:
+        self.inner = embedder
+        self.model_id = embedder.model_id
+        self.dim = embedder.dim
+        self.remaining_real = real
+        self.real = 0
+        self.generated = 0
+        self.rng = np.random.default_rng(0)
+
+    def load(self) -> None:
+        self.inner.load()
+
+    def encode_queries(self, texts):
+        return self.inner.encode_queries(texts)
+
+    def count_tokens(self, text: str) -> int:
+        return self.inner.count_tokens(text)
+
+    def encode_passages(self, texts, batch_size: int = 32):
+        n_real = min(self.remaining_real, len(texts))
+        parts = []
+        if n_real:
+            parts.append(self.inner.encode_passages(list(texts[:n_real])))
+        if len(texts) > n_real:
+            v = self.rng.standard_normal((len(texts) - n_real, self.dim)).astype(np.float32)
+            parts.append(v / np.linalg.norm(v, axis=1, keepdims=True))
+        self.remaining_real -= n_real
+        self.real += n_real
+        self.generated += len(texts) - n_real
+        return np.vstack(parts) if parts else np.zeros((0, self.dim), dtype=np.float32)
+
+
+def embedding_throughput(backends: list[str], passages: list[str]) -> dict[str, dict[str, float]]:
+    from index.embedders.base import get_embedder
+
+    out: dict[str, dict[str, float]] = {}
+    for name in backends:
+        emb = get_embedder(name)
+        emb.load()
+        emb.encode_passages(passages[:4])  # warm-up
+        tokens = sum(emb.count_tokens(p) for p in passages)
+        t = time.perf_counter()
+        emb.encode_passages(passages)
+        dt = time.perf_counter() - t
+        out[name] = {"tokens_per_s": round(tokens / dt, 1), "passages": len(passages), "tokens": tokens,
+                     "seconds": round(dt, 2)}
+    return out
+
+
+def dir_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def serve_probe(index_dir: Path, embedder: str, baseline: bool) -> dict:
+    """Run in a fresh process: load the index, time queries per retriever, report peak RSS."""
+    from index.embedders.base import get_embedder
+    from index.index import Index
+    from search.retrievers import retrievers_for
+
+    index = Index(index_dir, get_embedder(embedder)).load()
+    rets = retrievers_for(index)
+    index.embedder.encode_queries(["khởi động"])  # model load is start-up, not query latency
+    out: dict = {}
+    for name, r in rets.items():
+        r.search(QUERIES[0], k=10)
+        times = []
+        for _ in range(3):
+            for q in QUERIES:
+                t = time.perf_counter()
+                r.search(q, k=10)
+                times.append(time.perf_counter() - t)
+        out[name] = percentiles(times)
+    out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    if baseline:
+        out["baseline_hybrid"] = baseline_latency(index)
+    return out
+
+
+def baseline_latency(index) -> dict:
+    """rank-bm25 + FAISS flat + RRF in plain Python over the same chunks, tokens and vectors."""
+    import faiss
+    from rank_bm25 import BM25Okapi
+
+    from index.tokenize import tokenize
+    from search.fusion import rrf
+
+    rows = list(index.store.conn.execute("SELECT rowid, chunk_id, section_path, text FROM chunks ORDER BY rowid"))
+    t = time.perf_counter()
+    corpus_tokens = [tokenize((" > ".join(json.loads(sp)) + "\n" + text) if sp != "[]" else text) for _, _, sp, text in rows]
+    bm25 = BM25Okapi(corpus_tokens)
+    ids, vecs = index.store.embeddings(index.manifest.dim)
+    flat = faiss.IndexFlatIP(index.manifest.dim)
+    flat.add(vecs)
+    build_s = time.perf_counter() - t
+    chunk_ids = [cid for _, cid, _, _ in rows]
+    times = []
+    queries = QUERIES[:4] if len(rows) > 50_000 else QUERIES
+    for q in queries:
+        t = time.perf_counter()
+        scores = bm25.get_scores(tokenize(q))
+        top = np.argsort(-scores)[:50]
+        lexical = [(chunk_ids[i], float(scores[i])) for i in top]
+        qv = index.embedder.encode_queries([q])
+        d, ix = flat.search(qv, 50)
+        dense = [(chunk_ids[i], float(s)) for i, s in zip(ix[0], d[0]) if i >= 0]
+        rrf([lexical, dense])[:10]
+        times.append(time.perf_counter() - t)
+    return {**percentiles(times), "build_s": round(build_s, 1)}
+
+
+def run(sizes: list[int], corpus: Path, embedder: str, embed_real: int, backends: list[str],
+        baseline_max: int = 200_000) -> dict:
+    from index.embedders.base import get_embedder
+    from index.writer import write
+
+    result: dict = {"machine": f"{os.cpu_count()} cores", "date": time.strftime("%Y-%m-%d"), "sizes": {},
+                    "embedder": embedder}
+    sample_files, _ = ingest_chunks(corpus, 400)
+    passages = [c.index_text for f in sample_files for c in f.chunks][:64]
+    result["embedding"] = embedding_throughput(backends, passages)
+    if len(backends) > 1:
+        base = result["embedding"][backends[0]]["tokens_per_s"]
+        result["embedding_speedup_vs_" + backends[0]] = {
+            b: round(result["embedding"][b]["tokens_per_s"] / base, 2) for b in backends[1:]}
+    for size in sizes:
+        files, ingest_stats = ingest_chunks(corpus, size)
+        emb = GeneratedVectors(get_embedder(embedder), embed_real)
+        with tempfile.TemporaryDirectory(prefix="chidao-bench-") as tmp:
+            timings: dict[str, float] = {}
+            t = time.perf_counter()
+            write(Path(tmp), files, emb, timings=timings)
+            build_total = time.perf_counter() - t
+            probe = subprocess.run(
+                [sys.executable, "-m", "eval.bench", "--probe", tmp, "--embedder", embedder]
+                + (["--with-baseline"] if size <= baseline_max else []),
+                capture_output=True, text=True, check=True,
+            )
+            served = json.loads(probe.stdout.strip().splitlines()[-1])
+            entry = {
+                "ingest": ingest_stats,
+                "build_s": {**{k: round(v, 2) for k, v in timings.items()}, "total": round(build_total, 2)},
+                "vectors": {"real": emb.real, "generated": emb.generated},
+                "index_mb": round(dir_size(Path(tmp)) / 2**20, 1),
+                **served,
+            }
+            if "baseline_hybrid" in served:
+                entry["speedup_vs_baseline"] = round(served["baseline_hybrid"]["p50_ms"] / served["hybrid"]["p50_ms"], 1)
+            result["sizes"][str(size)] = entry
+    return result
+
+
+def format_report(r: dict) -> str:
+    lines = [f"# chidao bench ({r['date']}, {r['machine']}, embedder {r['embedder']})", "", "## Embedding", "",
+             "| backend | tokens/s |", "|---|---|"]
+    lines += [f"| {b} | {v['tokens_per_s']} |" for b, v in r["embedding"].items()]
+    for key, ratios in r.items():
+        if key.startswith("embedding_speedup"):
+            lines += ["", f"{key}: " + ", ".join(f"{b} {x}x" for b, x in ratios.items())]
+    for size, e in r["sizes"].items():
+        lines += ["", f"## {int(size):,} chunks", "",
+                  f"- ingest: {e['ingest']['docs_per_s']} docs/s, {e['ingest']['chunks_per_s']} chunks/s "
+                  f"({e['ingest']['documents']} documents, corpus read {e['ingest']['corpus_rounds']}x)",
+                  f"- vectors: {e['vectors']['real']} embedded by the model, {e['vectors']['generated']} generated",
+                  f"- build seconds: " + ", ".join(f"{k} {v}" for k, v in e["build_s"].items()),
+                  f"- index on disk: {e['index_mb']} MB; serving peak RSS: {e['peak_rss_mb']} MB", "",
+                  "| retriever | p50 ms | p95 ms | p99 ms |", "|---|---|---|---|"]
+        for name in ("hybrid", "bm25", "dense", "baseline_hybrid"):
+            if name in e:
+                lines.append(f"| {name} | {e[name]['p50_ms']} | {e[name]['p95_ms']} | {e[name]['p99_ms']} |")
+        if "speedup_vs_baseline" in e:
+            lines.append(f"\nhybrid speed-up vs baseline (p50): {e['speedup_vs_baseline']}x")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    p = argparse.ArgumentParser(prog="python -m eval.bench")
+    p.add_argument("--probe")
+    p.add_argument("--embedder", default="e5-small")
+    p.add_argument("--with-baseline", action="store_true")
+    args = p.parse_args(argv)
+    if args.probe:
+        print(json.dumps(serve_probe(Path(args.probe), args.embedder, args.with_baseline)))
+        return 0
+    p.error("use chidao bench")
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
