@@ -65,6 +65,21 @@ def _add_search(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=commands.search)
 
 
+def _add_eval(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("eval", help="quality on labelled queries (snippet gold) or a BEIR folder")
+    p.add_argument("--index", help="index folder (BEIR mode: reused if built, else a temporary one)")
+    p.add_argument("--queries", help="snippet-gold queries (jsonl)")
+    p.add_argument("--beir", help="BEIR folder: corpus.jsonl, queries.jsonl, qrels/test.tsv")
+    p.add_argument("--k", type=int, default=10)
+    p.add_argument("--retrievers", default="hybrid,bm25,dense")
+    p.add_argument("--embedder", default="e5-small", help="BEIR mode: embedder for the temporary index")
+    p.add_argument("--dataset", help="dataset name in the report (default: dev / alqac_dev)")
+    p.add_argument("--json", action="store_true", help="one JSON object on one line")
+    p.add_argument("--report", help="folder for report.md, recall@k plot, TREC runs, failures")
+    p.add_argument("--floors", action="store_true", help="exit 1 when a quality floor regresses")
+    p.set_defaults(handler=commands.evaluate)
+
+
 def _add_bench(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("bench", help="speed and memory against a baseline measured in the same run")
     p.add_argument("--sizes", default="10000,100000", help="index sizes in chunks, comma-separated")
@@ -80,7 +95,7 @@ def _add_bench(sub: argparse._SubParsersAction) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="chidao", description="Search Vietnamese government directives.")
     sub = parser.add_subparsers(dest="command", required=True)
-    for add in (_add_ingest, _add_index, _add_search, _add_bench):
+    for add in (_add_ingest, _add_index, _add_search, _add_eval, _add_bench):
         add(sub)
     return parser
 

@@ -170,3 +170,49 @@ def bench(args: argparse.Namespace) -> int:
         (out / "bench.md").write_text(format_report(result), encoding="utf-8")
     print(json.dumps(result, ensure_ascii=False, indent=2) if args.json else format_report(result))
     return 0
+
+
+def evaluate(args: argparse.Namespace) -> int:
+    import json
+    import tempfile
+
+    from eval.datasets import load_beir, load_snippet_queries
+    from eval.report import write_report
+    from eval.runner import ALQAC, DEFAULT_FLOORS, DEV, check_floors, evaluate_beir
+    from eval.runner import evaluate as run_eval
+    from index.generation import IndexMismatch, IndexNotReady
+    from index.index import Index
+    from search.retrievers import retrievers_for
+
+    names = tuple(args.retrievers.split(","))
+    with tempfile.TemporaryDirectory(prefix="chidao-eval-") as tmp:
+        try:
+            if args.beir:
+                from eval.beir_index import build_beir_index
+
+                beir = load_beir(args.beir)
+                root = Path(args.index) if args.index else Path(tmp)
+                if not (root / "CURRENT").exists():
+                    build_beir_index(beir, root, _embedder(args.embedder))
+                index = Index(root).load()
+                dataset = args.dataset or (ALQAC if "alqac" in Path(args.beir).name else Path(args.beir).name)
+                result = evaluate_beir(retrievers_for(index, names), beir, k=args.k, dataset=dataset)
+            else:
+                if not args.index or not args.queries:
+                    raise CommandError("snippet mode needs --index DIR and --queries FILE (or use --beir DIR)")
+                index = Index(args.index).load()
+                queries = load_snippet_queries(args.queries)
+                result = run_eval(retrievers_for(index, names), queries, k=args.k, dataset=args.dataset or DEV)
+        except (IndexNotReady, IndexMismatch, FileNotFoundError, ValueError) as exc:
+            raise CommandError(str(exc)) from exc
+        if args.report:
+            write_report(result, args.report)
+    print(json.dumps(result.to_json(), ensure_ascii=False, indent=None if args.json else 2))
+    if args.floors:
+        violations = check_floors(result, DEFAULT_FLOORS)
+        for v in violations:
+            print(f"FLOOR VIOLATED: {v}", file=sys.stderr)
+        if violations:
+            return 1
+        print(f"floors hold for {result.dataset}", file=sys.stderr)
+    return 0
