@@ -75,7 +75,7 @@ class Index:
             bad = verify(gen, manifest)
             if bad:
                 raise IndexNotReady(f"checksum mismatch in {', '.join(bad)}")
-        store = Store(gen / "store.sqlite")
+        store = Store(gen / "store.sqlite", readonly=True)
         lexical = LexicalIndex(gen / "lexical").open()
         vectors = VectorIndex.load(gen / "vectors.faiss", manifest.dim, manifest.vector_kind)
         counts = (store.count("chunks"), lexical.count(), vectors.count())

@@ -65,17 +65,25 @@ def province_keys(name: str | None) -> set[str]:
 
 
 class Store:
-    def __init__(self, path: Path) -> None:
+    """`readonly` opens a published generation: immutable, so it is never written, not even by
+    SQLite's own journal bookkeeping (its checksum must keep holding)."""
+
+    def __init__(self, path: Path, readonly: bool = False) -> None:
         self.path = Path(path)
+        self.readonly = readonly
         self._conn: sqlite3.Connection | None = None
 
     @property
     def conn(self) -> sqlite3.Connection:
         if self._conn is None:
-            conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=FULL")
-            conn.executescript(_SCHEMA)
+            if self.readonly:
+                uri = f"file:{self.path.resolve()}?mode=ro&immutable=1"
+                conn = sqlite3.connect(uri, uri=True, check_same_thread=False, isolation_level=None)
+            else:
+                conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=FULL")
+                conn.executescript(_SCHEMA)
             self._conn = conn
         return self._conn
 

@@ -22,6 +22,8 @@ _MIN_PARAGRAPH = 80
 _SENTENCE_END = re.compile(r"(?<=[.;!?…])\s+(?=[A-ZĐÀ-Ỹ\-+•\d“\"(])")
 _PARAGRAPH = re.compile(r"\n+")  # after cleaning, a remaining line break ends a paragraph
 _BULLET_KEYS = ("-", "+", "•", "–", "*")
+# Who the letter is addressed to and who receives copies: metadata, not content to search.
+_NOT_CONTENT = frozenset({"address", "recipients"})
 
 
 def _own_label(section: Section) -> bool:
@@ -93,14 +95,23 @@ def chunk_document(doc_id: str, text: str, max_chars: int = MAX_CHARS) -> list[C
             cid = f"{doc_id}:{key}" + (f"~{n}" if len(spans) > 1 else "")
             chunks.append(Chunk(cid, doc_id, path, text[s:e], s, e))
 
-    first = sections[0].start if sections else len(text)
-    for n, (s, e) in enumerate(_paragraphs(text, 0, first), 1):
-        emit((), f"p{n}", s, e)
+    # Text outside every top-level section (the preamble, a paragraph after an address block)
+    # is chunked by paragraph.
+    n = 0
+    pos = 0
+    for top in [s for s in sections if len(s.keys) == 1] + [None]:
+        gap_end = top.start if top is not None else len(text)
+        for s, e in _paragraphs(text, pos, gap_end):
+            n += 1
+            emit((), f"p{n}", s, e)
+        pos = max(pos, top.end) if top is not None else pos
     children_start: dict[tuple[str, ...], int] = {}
     for sec in sections:
         parent = sec.keys[:-1]
         children_start.setdefault(parent, sec.start)
     for sec in sections:
+        if sec.keys[0] in _NOT_CONTENT:
+            continue
         own_end = children_start.get(sec.keys, sec.end)
         if _own_label(sec):
             emit(sec.path, "/".join(sec.keys), sec.start, own_end, heading=sec.path[-1])

@@ -96,6 +96,10 @@ def parse_sections(text: str) -> list[Section]:
             continue
         m = _HEADING.match(line)
         if not m:
+            # The address block ("Kính gửi:" and its bullets) ends at the first plain paragraph.
+            depth = next((d for d, n in enumerate(stack) if n.kind == "address"), None)
+            if depth is not None:
+                _close_to(stack, depth, start)
             continue
         kind, key = _kind_key(m)
         if kind in ("recipients", "address"):
