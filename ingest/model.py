@@ -23,6 +23,9 @@ class RawText:
     text: str
     format: str  # txt | md | html | docx | pdf | doc
     encoding: str  # utf-8 | utf-16 | cp1258 | tcvn3 | vni | (container formats: the format name)
+    # Digest of the file's bytes (re-ingesting an unchanged file does nothing). Derived from the
+    # bytes, so it takes no part in comparing two readings.
+    sha256: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)

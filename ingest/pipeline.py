@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -22,10 +21,6 @@ class IngestedFile:
     path: str
     documents: tuple[Document, ...]
     chunks: tuple[Chunk, ...]
-
-
-def content_hash(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def ingest_text(raw: str, doc_id: str, source: str, digest: str = "") -> IngestedFile:
@@ -60,11 +55,7 @@ def ingest_file(path: str | Path) -> IngestedFile:
     """Ingest one file. Raises IngestError (naming the file and the reason) on any bad input."""
     p = Path(path)
     raw = read(p)
-    try:
-        data = p.read_bytes()
-    except OSError as exc:  # read() succeeded, so this is a race with a delete
-        raise IngestError(str(p), f"cannot read: {exc.strerror}") from exc
-    return ingest_text(raw.text, p.stem, str(p), content_hash(data))
+    return ingest_text(raw.text, p.stem, str(p), raw.sha256)
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
