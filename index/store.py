@@ -57,11 +57,9 @@ def key(value: str | None) -> str | None:
     return " ".join(fold(value).lower().replace(" /", "/").replace("/ ", "/").split())
 
 
-def province_keys(name: str | None) -> set[str]:
-    """Every name (old and new) a province filter for `name` should match, as keys."""
-    if not name:
-        return set()
-    return {k for n in provinces.names_for(name) | {name} if (k := key(n))}
+def province_key(name: str) -> str:
+    """Key of a province as users type it ("kon tum", "TP HCM") or as metadata stores it."""
+    return key(provinces.canonical(name) or name) or ""
 
 
 class Store:
@@ -106,7 +104,7 @@ class Store:
                     "INSERT INTO documents VALUES (?,?,?,?,?,?,?)",
                     (d.id, d.content_hash, key(d.meta.number), key(d.meta.type), key(d.meta.issuer), d.meta.date, body),
                 )
-                pkeys = province_keys(d.meta.province) | province_keys(d.meta.province_2025)
+                pkeys = {province_key(n) for n in (d.meta.province, d.meta.province_2025) if n}
                 c.executemany("INSERT INTO document_provinces VALUES (?,?)", [(d.id, p) for p in sorted(pkeys)])
                 c.executemany("INSERT INTO document_cites VALUES (?,?)", [(d.id, key(n)) for n in d.meta.cites])
             for i, ch in enumerate(chunks):
@@ -216,9 +214,8 @@ class Store:
         """Documents that pass the filters (call only when some filter is set)."""
         where, args = [], []
         if f.province:
-            keys = sorted(province_keys(f.province)) or [key(f.province)]
-            where.append(f"id IN (SELECT doc_id FROM document_provinces WHERE province_key IN ({','.join('?' * len(keys))}))")
-            args += keys
+            where.append("id IN (SELECT doc_id FROM document_provinces WHERE province_key=?)")
+            args.append(province_key(f.province))
         if f.type:
             where.append("type_key=?")
             args.append(key(f.type))

@@ -35,7 +35,6 @@ from index.lexical import LexicalIndex, LexicalRow
 from index.store import Store
 from index.tokenize import TOKENIZER_VERSION
 from index.vectors import VectorIndex
-from ingest import provinces
 from ingest.chunk import CHUNKER_VERSION
 from ingest.clean import CLEANER_VERSION
 from ingest.model import Chunk, Document
@@ -62,10 +61,9 @@ def _package_version() -> str:
 
 
 def lexical_row(doc: Document, chunk: Chunk) -> LexicalRow:
-    names = set()
-    for name in (doc.meta.province, doc.meta.province_2025):
-        if name:
-            names |= provinces.names_for(name) | {name}
+    # Indexed under the province at issue time and the 2025 province that now covers it: a
+    # filter for "Quảng Ngãi" finds a 2020 Kon Tum directive, "Kon Tum" finds only Kon Tum's.
+    names = {n for n in (doc.meta.province, doc.meta.province_2025) if n}
     return LexicalRow(
         chunk_id=chunk.chunk_id,
         doc_id=chunk.doc_id,
