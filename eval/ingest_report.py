@@ -12,6 +12,9 @@ file missing one a one-line reason. Extra columns plug in without editing this m
 
 from __future__ import annotations
 
+from ingest.model import Section
+from ingest.sections import parse_sections
+
 import argparse
 import json
 import re
@@ -179,6 +182,13 @@ def _print(rows: Sequence[Row], verbose: bool) -> None:
             print(f"\nmissing {name} ({len(lacking)}):")
             for r in lacking:
                 print(f"  {r.file}  [{r.kind}] {r.missing[name].detail}")
+    unnumbered = [r for r in rows if r.extra.get("numbered section") is False]
+    if unnumbered:
+        print(f"\nno numbered section ({len(unnumbered)}):")
+        for r in unnumbered:
+            why = (f"not a directive: {r.kind}" if r.kind != "directive"
+                   else f"{r.meta.type or 'letter'} {r.meta.number or ''}: the body is unnumbered prose")
+            print(f"  {r.file}  [{r.kind}] {why}")
     if verbose:
         print()
         for r in rows:
@@ -186,6 +196,12 @@ def _print(rows: Sequence[Row], verbose: bool) -> None:
             print(
                 f"{r.file} [{r.kind}] {m.type} | {m.number} | {m.date} | {m.issuer} | {m.province} | {m.signer} | {r.sources}"
             )
+
+
+def numbered_sections(text: str) -> list[Section]:
+    """Sections that carry a numbering (not bullets, not the address or recipients blocks)."""
+    return [s for s in parse_sections(text) if s.keys[0] not in ("address", "recipients")
+            and not s.keys[-1].startswith(("-", "+", "•", "–", "*"))]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -200,7 +216,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{args.folder}: not a folder", file=sys.stderr)
         return 2
     paths = sorted(p for p in args.folder.iterdir() if p.is_file())
-    rows = report(paths)
+    rows = report(paths, sections_fn=numbered_sections)
     if args.json:
         out = {"summary": summary(rows), "rows": [{**asdict(r), "meta": asdict(r.meta)} for r in rows]}
         json.dump(out, sys.stdout, ensure_ascii=False, indent=1)
