@@ -13,10 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ingest import provinces
+from index.lexical import cite_key, date_key, filter_key, issuer_key, province_key
 from ingest.jsonl import document_from_dict, document_to_dict
 from ingest.model import Chunk, Document
-from ingest.vietnamese import fold
 from search.model import Filters
 
 _SCHEMA = """
@@ -26,7 +25,7 @@ CREATE TABLE IF NOT EXISTS documents (
     number_key TEXT,
     type_key TEXT,
     issuer_key TEXT,
-    date TEXT,
+    date INTEGER,                 -- yyyymmdd
     body TEXT NOT NULL            -- the document as documents.jsonl writes it
 );
 CREATE TABLE IF NOT EXISTS document_provinces (doc_id TEXT NOT NULL, province_key TEXT NOT NULL);
@@ -51,15 +50,8 @@ CREATE INDEX IF NOT EXISTS cites_doc ON document_cites(doc_id);
 
 
 def key(value: str | None) -> str | None:
-    """Comparison key for names and numbers: folded, lower-case, no spaces around separators."""
-    if value is None:
-        return None
-    return " ".join(fold(value).lower().replace(" /", "/").replace("/ ", "/").split())
-
-
-def province_key(name: str) -> str:
-    """Key of a province as users type it ("kon tum", "TP HCM") or as metadata stores it."""
-    return key(provinces.canonical(name) or name) or ""
+    """Comparison key of a document number: the tokenizer's canonical form, folded."""
+    return cite_key(value) if value else None
 
 
 class Store:
@@ -102,7 +94,8 @@ class Store:
                 body = json.dumps(document_to_dict(d), ensure_ascii=False)
                 c.execute(
                     "INSERT INTO documents VALUES (?,?,?,?,?,?,?)",
-                    (d.id, d.content_hash, key(d.meta.number), key(d.meta.type), key(d.meta.issuer), d.meta.date, body),
+                    (d.id, d.content_hash, key(d.meta.number), d.meta.type and filter_key(d.meta.type),
+                     d.meta.issuer and issuer_key(d.meta.issuer), d.meta.date and date_key(d.meta.date), body),
                 )
                 pkeys = {province_key(n) for n in (d.meta.province, d.meta.province_2025) if n}
                 c.executemany("INSERT INTO document_provinces VALUES (?,?)", [(d.id, p) for p in sorted(pkeys)])
@@ -218,16 +211,16 @@ class Store:
             args.append(province_key(f.province))
         if f.type:
             where.append("type_key=?")
-            args.append(key(f.type))
+            args.append(filter_key(f.type))
         if f.issuer:
-            where.append("issuer_key LIKE ?")
-            args.append(f"%{key(f.issuer)}%")
+            where.append("issuer_key=?")
+            args.append(issuer_key(f.issuer))
         if f.since:
             where.append("date IS NOT NULL AND date>=?")
-            args.append(f.since)
+            args.append(date_key(f.since))
         if f.until:
             where.append("date IS NOT NULL AND date<=?")
-            args.append(f.until)
+            args.append(date_key(f.until, end=True))
         if f.cites:
             where.append("id IN (SELECT doc_id FROM document_cites WHERE number_key=?)")
             args.append(key(f.cites))

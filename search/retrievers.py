@@ -7,25 +7,20 @@ first: "Công văn 1536/UBND-KTTH" must open on that letter.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
 import numpy as np
 
 from index.index import Index
 from index.store import key
+from ingest.metadata import find_doc_numbers
+from ingest.vietnamese import normalize
 from search.fusion import get_fusion
 from search.model import Filters, Hit
 
-# Số/ký hiệu after Nghị định 30/2020/NĐ-CP: number, optional year, then a letter code with
-# '/' or '-' parts: 1536/UBND-KTTH, 117/2020/NĐ-CP, 1098-KL/TU, 8888 /UBND-THNC.
-DOC_NUMBER = re.compile(
-    r"(?<![\w/])\d{1,5}(?:/\d{4})?\s?[/-]\s?[A-ZĐ][A-ZĐa-zđ0-9&]*(?:[/-][A-ZĐ][A-ZĐa-zđ0-9&]*)*(?![\w/])"
-)
-
-
 def numbers_in(query: str) -> list[str]:
-    return [m.group(0) for m in DOC_NUMBER.finditer(query)]
+    """Document numbers typed in a query ("Công văn 1536/UBND-KTTH" -> ["1536/UBND-KTTH"])."""
+    return find_doc_numbers(normalize(query))
 
 
 def _hits(index: Index, ranked: list[tuple[str, float]]) -> list[Hit]:
@@ -107,8 +102,8 @@ class HybridRetriever:
             best = next((cid for cid, _ in fused if chunk_doc.get(cid) == doc_id), None)
             if best is None:
                 chunks = self.index.store.chunks_of(doc_id)
-                number_keys = {key(n) for n in numbers_in(query)}
-                best = next((c.chunk_id for c in chunks if any(n in key(c.text) for n in number_keys)),
+                numbers = {key(n) for n in numbers_in(query)}
+                best = next((c.chunk_id for c in chunks if numbers & {key(n) for n in find_doc_numbers(c.text)}),
                             chunks[0].chunk_id if chunks else None)
             if best is not None:
                 first.append((best, top_score + 1.0))
