@@ -86,29 +86,35 @@ class HybridRetriever:
 
     def _numbers_first(self, query: str, fused: list[tuple[str, float]],
                        filters: Filters | None) -> list[tuple[str, float]]:
-        """A document whose own number is in the query goes first, with its best chunk."""
-        owners: list[str] = []
-        for number in numbers_in(query):
-            owners += [d for d in self.index.store.docs_with_number(number) if d not in owners]
-        if filters is not None and not filters.is_empty() and owners:
-            allowed = self.index.store.filtered_doc_ids(filters)
-            owners = [d for d in owners if d in allowed]
-        if not owners:
+        """A query that names a document number opens on exact matches: first the document
+        that bears the number (its best chunk), then chunks that cite it, in fused order."""
+        numbers = {key(n) for n in numbers_in(query)}
+        if not numbers:
             return fused
-        chunk_doc = {cid: c.doc_id for cid, c in self.index.store.chunks_by_id(cid for cid, _ in fused).items()}
-        top_score = fused[0][1] if fused else 1.0
-        first: list[tuple[str, float]] = []
-        for doc_id in owners:
-            best = next((cid for cid, _ in fused if chunk_doc.get(cid) == doc_id), None)
+        store = self.index.store
+        owners = [d for n in numbers for d in store.docs_with_number(n)]
+        if filters is not None and not filters.is_empty() and owners:
+            allowed = store.filtered_doc_ids(filters)
+            owners = [d for d in owners if d in allowed]
+        chunks = store.chunks_by_id(cid for cid, _ in fused)
+
+        def cites(cid: str) -> bool:
+            c = chunks.get(cid)
+            return c is not None and bool(numbers & {key(n) for n in find_doc_numbers(c.text)})
+
+        first: list[str] = []
+        for doc_id in dict.fromkeys(owners):
+            best = next((cid for cid, _ in fused if chunks.get(cid) and chunks[cid].doc_id == doc_id), None)
             if best is None:
-                chunks = self.index.store.chunks_of(doc_id)
-                numbers = {key(n) for n in numbers_in(query)}
-                best = next((c.chunk_id for c in chunks if numbers & {key(n) for n in find_doc_numbers(c.text)}),
-                            chunks[0].chunk_id if chunks else None)
+                own = store.chunks_of(doc_id)
+                best = next((c.chunk_id for c in own if numbers & {key(n) for n in find_doc_numbers(c.text)}),
+                            own[0].chunk_id if own else None)
             if best is not None:
-                first.append((best, top_score + 1.0))
-        taken = {cid for cid, _ in first}
-        return first + [(cid, s) for cid, s in fused if cid not in taken]
+                first.append(best)
+        first += [cid for cid, _ in fused if cid not in first and cites(cid)]
+        top = (fused[0][1] if fused else 0.0) + 1.0
+        boosted = [(cid, top + (len(first) - i) / len(first)) for i, cid in enumerate(first)]
+        return boosted + [(cid, s) for cid, s in fused if cid not in set(first)]
 
     def search(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
         return _hits(self.index, self.ranked(query, k, filters))
