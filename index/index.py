@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from index.embedders.base import Embedder, get_embedder
+from index.embedders.base import EMBEDDERS, Embedder, get_embedder
 from index.generation import (
     IndexMismatch,
     IndexNotReady,
@@ -128,5 +128,15 @@ class Index:
         self._ready()
         assert self.manifest is not None
         if self._embedder is None:
-            self._embedder = get_embedder(self.manifest.embedder)
+            self._embedder = embedder_for(self.manifest.embedder)
         return self._embedder
+
+
+def embedder_for(model_id: str) -> Embedder:
+    """The backend that produces `model_id` (the id a manifest records): a registered backend
+    whose model_id matches (constructors are cheap), else a model id or folder."""
+    for name in EMBEDDERS:
+        candidate = get_embedder(name)
+        if candidate.model_id == model_id:
+            return candidate
+    return get_embedder(model_id)
