@@ -58,6 +58,7 @@ def _paragraphs(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
     """Paragraph spans in [start, end), with short ones merged into the next."""
     pos = start
     pending: int | None = None
+    last: tuple[int, int] | None = None  # held back one step, so a short tail can join it
     for m in _PARAGRAPH.finditer(text, start, end):
         para_end = m.start()
         if text[pos:para_end].strip():
@@ -65,11 +66,22 @@ def _paragraphs(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
             if para_end - s < _MIN_PARAGRAPH:
                 pending = s
             else:
-                yield s, para_end
+                if last is not None:
+                    yield last
+                last = (s, para_end)
                 pending = None
         pos = m.end()
     if text[pos:end].strip() or pending is not None:
-        yield (pending if pending is not None else pos), end
+        s = pending if pending is not None else pos
+        if end - s < _MIN_PARAGRAPH and last is not None:
+            yield last[0], end  # a short tail (a byline) joins the paragraph before it
+            return
+        if last is not None:
+            yield last
+        yield s, end
+        return
+    if last is not None:
+        yield last
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:

@@ -1,7 +1,8 @@
 """Fusing ranked lists from several retrievers.
 
 - Reciprocal rank fusion (Cormack, Clarke and Büttcher, SIGIR 2009):
-  score(d) = sum over lists of 1 / (k + rank(d)), rank starting at 1, k = 60 by default.
+  score(d) = sum over lists of w_i / (k + rank(d)), rank starting at 1, k = 60 by default,
+  w_i = 1 unless weights are given.
 - Weighted score fusion: each list's scores min-max normalised to [0, 1] (a list whose scores
   are all equal gives 1.0 to each), then score(d) = sum of weight_i * norm_i(d).
 Ties are broken by first appearance across the lists in the order given, so results are
@@ -27,11 +28,14 @@ def _first_seen(lists: Sequence[Ranked]) -> dict[str, int]:
     return seen
 
 
-def rrf(lists: Sequence[Ranked], k: int = 60) -> list[tuple[str, float]]:
+def rrf(lists: Sequence[Ranked], k: int = 60, weights: Sequence[float] | None = None) -> list[tuple[str, float]]:
+    weights = list(weights) if weights is not None else [1.0] * len(lists)
+    if len(weights) != len(lists):
+        raise ValueError(f"{len(lists)} lists but {len(weights)} weights")
     scores: dict[str, float] = {}
-    for ranked in lists:
+    for ranked, w in zip(lists, weights):
         for rank, (doc_id, _) in enumerate(ranked, 1):
-            scores[doc_id] = scores.get(doc_id, 0.0) + 1.0 / (k + rank)
+            scores[doc_id] = scores.get(doc_id, 0.0) + w / (k + rank)
     return _order(scores, _first_seen(lists))
 
 
