@@ -51,7 +51,7 @@ _MD_HEADING = re.compile(r"(?m)^[ \t]*#{1,6}[ \t]+")
 # Emphasis stars: any run of * except a bullet "* " opening a line.
 _MD_EMPHASIS = re.compile(r"(?m)(?<!^)\*+|^\*+(?=\S)|^\*+[ \t]*$|__+")
 _PIPE = re.compile(r"\|")
-_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]+")
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]{2,}|[\t\u00a0\u2000-\u200b\u3000]")
 _TRAILING = re.compile(r"(?m)[ \t]+$|^[ \t]+")
 _MANY_BLANKS = re.compile(r"\n{3,}")
 
@@ -128,5 +128,6 @@ def clean(raw: str) -> CleanText:
     t = t.sub(_MANY_BLANKS, "\n\n")
     t = t.sub(_LINE_BREAK, _join_wrapped)
     t = t.sub(_SPACES, " ")
-    t = t.sub(_WORD, _canonical_word)
+    # Tone placement changes no word's length, so the map stands as it is.
+    t = MappedText(_WORD.sub(_canonical_word, t.text), t.idx, t.original)
     return t.strip().freeze()

@@ -29,23 +29,26 @@ class MappedText:
         return cls(original, list(range(len(original))), original)
 
     def sub(self, pattern: re.Pattern[str], repl: Replacement) -> MappedText:
-        """re.sub that keeps the map. Replacement characters map to the start of the match,
-        except a replacement equal to the match, which keeps its own map."""
+        """re.sub that keeps the map. Replacement characters map to the start of the match; a
+        match replaced by itself keeps its own map."""
         parts: list[str] = []
         idx: list[int] = []
         last = 0
         text = self.text
+        literal = repl if isinstance(repl, str) and "\\" not in repl else None
         for m in pattern.finditer(text):
             start, end = m.span()
-            new = repl(m) if callable(repl) else m.expand(repl)
+            if literal is not None:
+                new = literal
+            else:
+                new = repl(m) if callable(repl) else m.expand(repl)
+            if new == m.group(0):
+                continue  # unchanged: stays in the pending slice with its own map
             parts.append(text[last:start])
             idx.extend(self.idx[last:start])
             parts.append(new)
-            if new == m.group(0):
-                idx.extend(self.idx[start:end])
-            else:
-                anchor = self.idx[start] if start < len(self.idx) else len(self.original)
-                idx.extend([anchor] * len(new))
+            anchor = self.idx[start] if start < len(self.idx) else len(self.original)
+            idx.extend([anchor] * len(new))
             last = end
         if last == 0 and not parts:
             return self
