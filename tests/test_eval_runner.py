@@ -197,6 +197,17 @@ def test_rank_floors(result: EvalResult) -> None:
     assert check_floors(result, DEFAULT_FLOORS) == []  # they are for "dev" and "alqac_dev"
 
 
+def test_rank_floor_by_document(result: EvalResult) -> None:
+    # t1's snippet is first matched at rank 3, but rank 1 already comes from its document.
+    (t1,) = [r for r in result.results("overlap", "topic")]
+    assert t1.first_rank == 3
+    assert t1.first_document_rank == 1
+    by_text = Floors(ranks=(RankFloor("toy", "topic", 1, ("overlap",)),))
+    by_doc = Floors(ranks=(RankFloor("toy", "topic", 1, ("overlap",), by_document=True),))
+    assert len(check_floors(result, by_text)) == 1
+    assert check_floors(result, by_doc) == []
+
+
 def test_report_files(result: EvalResult, tmp_path: Path) -> None:
     written = write_report(result, tmp_path / "out", now=datetime(2026, 5, 1, tzinfo=timezone.utc))
     out = tmp_path / "out"
