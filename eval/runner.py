@@ -227,6 +227,8 @@ class Floors:
 
     metrics: Mapping[tuple[str, str, str], float] = field(default_factory=dict)
     ranks: tuple[RankFloor, ...] = ()
+    # (dataset, retriever, metric, others): the retriever must score strictly above each other one.
+    beats: tuple[tuple[str, str, str, tuple[str, ...]], ...] = ()
 
 
 # Provenance: the ALQAC figures sit below the README's reference for plain syllable BM25 (Hit@10
@@ -234,6 +236,10 @@ class Floors:
 # document number opens on that document; unaccented queries find their text in the top 5).
 DEFAULT_FLOORS = Floors(
     metrics={
+        (DEV, "hybrid", "recall@10"): 0.95,
+        (DEV, "hybrid", "mrr@10"): 0.85,
+        (ALQAC, "hybrid", "hit@10"): 0.96,
+        (ALQAC, "hybrid", "mrr@10"): 0.85,
         (ALQAC, "bm25", "hit@10"): 0.90,
         (ALQAC, "bm25", "mrr@10"): 0.75,
     },
@@ -241,6 +247,7 @@ DEFAULT_FLOORS = Floors(
         RankFloor(DEV, "number", 1, ("hybrid",), by_document=True),
         RankFloor(DEV, "noaccent", 5, ("hybrid",)),
     ),
+    beats=((DEV, "hybrid", "mrr@10", ("bm25", "dense")),),
 )
 
 
@@ -268,4 +275,12 @@ def check_floors(result: EvalResult, floors: Floors) -> list[str]:
                         f"{floor.dataset}/{retriever}: {floor.query_type} query {r.query.id} "
                         f"({r.query.query!r}) first {what} {where}, floor is rank <= {floor.max_rank}"
                     )
+    for dataset, retriever, name, others in floors.beats:
+        if dataset != result.dataset or retriever not in result.runs:
+            continue
+        mine = result.metric(retriever, name)
+        for other in others:
+            if other in result.runs and result.metric(other, name) >= mine:
+                theirs = result.metric(other, name)
+                violations.append(f"{dataset}/{retriever}: {name} = {mine:.4f} does not beat {other} ({theirs:.4f})")
     return violations

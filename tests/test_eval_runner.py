@@ -313,3 +313,11 @@ def test_shared_sets_load(shared: Path) -> None:
     beir = load_beir(shared / "eval" / "alqac_dev")
     assert (len(beir.corpus), len(beir.queries), sum(map(len, beir.qrels.values()))) == (2249, 200, 202)
     assert beir.queries[0].type == "Đúng/Sai" and beir.queries[0].answer == "Đúng"
+
+
+def test_beats_floor(result: EvalResult) -> None:
+    mine, theirs = result.metric("overlap", "mrr@10"), result.metric("folded", "mrr@10")
+    floors = Floors(beats=(("toy", "overlap", "mrr@10", ("folded",)), ("toy", "folded", "mrr@10", ("overlap",))))
+    violations = check_floors(result, floors)
+    loser = "overlap" if mine <= theirs else "folded"
+    assert len(violations) == 1 and violations[0].startswith(f"toy/{loser}: mrr@10 = ")
