@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from search.answers import AgencyAnswer, DirectiveTasks, PassagesAnswer, Task
+from search.answers import AgencyAnswer, DirectiveTasks, Task
 
 ROLE_LABELS = {"chu_tri": "chủ trì", "phoi_hop": "phối hợp", "giao": "được giao", "collective": "giao chung"}
 WIDTH = 320
@@ -85,16 +85,7 @@ def render_factual(a: Any) -> str:
     return "\n".join(out)
 
 
-def render_passages(a: PassagesAnswer) -> str:
-    out = [a.note]
-    for p in a.passages:
-        out.append(f"  - {p['chunk_id']}: {_short(p['text'], 240)}")
-    return "\n".join(out)
-
-
 def render(answer: Any) -> str:
     if isinstance(answer, AgencyAnswer):
         return render_agency(answer)
-    if isinstance(answer, PassagesAnswer):
-        return render_passages(answer)
     return render_factual(answer)

@@ -238,9 +238,9 @@ class _Doc:
         if found:
             s, e, iso = min(found)
             return iso, self.text[a + s : a + e]
-        m = _RECURRING.search(f)
-        if m:
-            return None, self.text[a + m.start() : a + m.end()]
+        rec = _RECURRING.search(f)
+        if rec:
+            return None, self.text[a + rec.start() : a + rec.end()]
         return None, None
 
     def reports_to(self, a: int, b: int) -> str | None:
@@ -354,18 +354,16 @@ def extract_assignments(doc: Document, chunks: Sequence[Chunk] = (), agencies: A
         remainder = text[first_end:le].strip(" :,.") if first_subjects else ""
         heading_only = False
         if first_subjects:
-            owner = _Owner(tuple(first_subjects), d.role_after(first_end, le))
+            head_owner = _Owner(tuple(first_subjects), d.role_after(first_end, le))
             if is_heading and sec is not None:
-                section_owner[sec.keys] = owner
+                section_owner[sec.keys] = head_owner
                 heading_only = (ends_colon and not body_after_colon) or (has_children and len(remainder) < 40 and not body_after_colon)
             elif ends_colon:
-                para_owner[sec.keys if sec else ()] = owner
-                heading_only = not body_after_colon or colon == len(line) - 1 + ls
+                para_owner[sec.keys if sec else ()] = head_owner
+                heading_only = not body_after_colon
         if not first_subjects and (_is_title_line(line) or (ends_colon and (is_heading or not body_after_colon))):
-            if is_heading and sec is not None:
-                section_owner.setdefault(sec.keys, None)
             continue
-        if heading_only or _CLOSING.search(d.folded[cs:le]) or len(d.folded[cs:le].split()) < _MIN_TASK_WORDS:
+        if heading_only or _CLOSING.search(d.folded[cs:le]) or len(re.findall(r"[a-z0-9]+", d.folded[cs:le])) < _MIN_TASK_WORDS:
             continue
         # Runs of clauses: a clause naming its own assignees starts a new run.
         # The role: what follows the assignees' names ("... chủ trì, phối hợp"), else what the
@@ -381,8 +379,8 @@ def extract_assignments(doc: Document, chunks: Sequence[Chunk] = (), agencies: A
             subj, subj_end = (first_subjects, first_end) if n == 0 else d.subjects(a, b)
             if n > 0 and subj:
                 runs.append((current, fixed, run_start, a))
-                current = _Owner(tuple(subj), d.role_after(subj_end, b))
-                fixed, run_start = current.role, a
+                new_owner = _Owner(tuple(subj), d.role_after(subj_end, b))
+                current, fixed, run_start = new_owner, new_owner.role, a
         runs.append((current, fixed, run_start, le))
         for owner, role_fixed, a, b in runs:
             if owner is None:
