@@ -23,6 +23,7 @@ Offsets are in the document's clean text; `Document.text.to_original` maps them 
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import datetime as dt
 import re
@@ -96,33 +97,62 @@ class _Doc:
         self.agencies = agencies
         self.tokens = name_tokens(self.text)
         self.mentions = agencies.find(self.text)
-        self.sections = [s for s in parse_sections(self.text) if s.keys[0] not in ("recipients", "address")]
-        self.skip = [(s.start, s.end) for s in parse_sections(self.text) if s.keys[0] in ("recipients", "address")]
+        every = parse_sections(self.text)
+        self.sections = [s for s in every if s.keys[0] not in ("recipients", "address")]
+        self.skip = [(s.start, s.end) for s in every if s.keys[0] in ("recipients", "address")]
         self.year = int(doc.meta.date[:4]) if doc.meta.date else None
         self._title_seqs = agencies.titles
+        self._token_starts = [t[0] for t in self.tokens]
+        self._mention_starts = [m.start for m in self.mentions]
+        self._bodies = sorted(((tuple(t for _, _, t in name_tokens(x)), x) for x in agencies.report_bodies),
+                              key=lambda x: len(x[0]), reverse=True)
+        self._tree()
 
     def tokens_in(self, a: int, b: int) -> list[tuple[int, int, str]]:
-        return [t for t in self.tokens if a <= t[0] and t[1] <= b]
+        i = bisect.bisect_left(self._token_starts, a)
+        j = bisect.bisect_left(self._token_starts, b)
+        return [t for t in self.tokens[i:j] if t[1] <= b]
 
     def mentions_in(self, a: int, b: int) -> list[Mention]:
-        return [m for m in self.mentions if a <= m.start and m.end <= b]
+        i = bisect.bisect_left(self._mention_starts, a)
+        j = bisect.bisect_left(self._mention_starts, b)
+        return [m for m in self.mentions[i:j] if m.end <= b]
 
-    def innermost(self, pos: int) -> Section | None:
-        best = None
+    def _tree(self) -> None:
+        """Parents of the (nested, pre-ordered) sections, in one sweep."""
+        self.parent: dict[int, Section | None] = {}
+        self.parents: set[int] = set()
+        stack: list[Section] = []
         for s in self.sections:
-            if s.start <= pos < s.end and (best is None or len(s.path) >= len(best.path)):
-                best = s
-        return best
+            while stack and not (stack[-1].start <= s.start < stack[-1].end):
+                stack.pop()
+            self.parent[id(s)] = stack[-1] if stack else None
+            if stack:
+                self.parents.add(id(stack[-1]))
+            stack.append(s)
+
+    def innermost_of(self, positions: Sequence[int]) -> list[Section | None]:
+        """The deepest section holding each position (positions ascending)."""
+        out: list[Section | None] = []
+        stack: list[Section] = []
+        k = 0
+        for pos in positions:
+            while k < len(self.sections) and self.sections[k].start <= pos:
+                s = self.sections[k]
+                while stack and not (stack[-1].start <= s.start < stack[-1].end):
+                    stack.pop()
+                stack.append(s)
+                k += 1
+            while stack and not (stack[-1].start <= pos < stack[-1].end):
+                stack.pop()
+            out.append(stack[-1] if stack else None)
+        return out
 
     def parent_of(self, sec: Section) -> Section | None:
-        best = None
-        for s in self.sections:
-            if s is not sec and len(s.path) == len(sec.path) - 1 and s.start <= sec.start < s.end:
-                best = s
-        return best
+        return self.parent.get(id(sec))
 
     def has_children(self, sec: Section) -> bool:
-        return any(len(s.path) > len(sec.path) and sec.start <= s.start < sec.end for s in self.sections)
+        return id(sec) in self.parents
 
     # ---- subjects -------------------------------------------------------------------------
     def _skip_titles(self, toks: list[tuple[int, int, str]], i: int) -> int:
@@ -245,8 +275,7 @@ class _Doc:
 
     def reports_to(self, a: int, b: int) -> str | None:
         f = self.folded[a:b]
-        bodies = [(tuple(t for _, _, t in name_tokens(x)), x) for x in self.agencies.report_bodies]
-        bodies.sort(key=lambda x: len(x[0]), reverse=True)
+        bodies = self._bodies
         for m in re.finditer(r"bao cao", f):
             stop = re.search(r"[.;]\s", f[m.end() :])
             window_end = a + m.end() + (stop.start() if stop else len(f) - m.end())
@@ -337,10 +366,10 @@ def extract_assignments(doc: Document, chunks: Sequence[Chunk] = (), agencies: A
             out.append(Assignment(doc.id, chunk_id, path, m.name, text[m.start : m.end], role, text[a:b],
                                   deadline, deadline_text, reports, a, b))
 
-    for ls, le in _lines(text):
+    lines = _lines(text)
+    for (ls, le), sec in zip(lines, d.innermost_of([ls for ls, _ in lines])):
         if any(s <= ls < e for s, e in d.skip):
             continue
-        sec = d.innermost(ls)
         is_heading = sec is not None and sec.start == ls
         line = text[ls:le]
         mk = _MARKER.match(line) if (is_heading or line[:1] in "-+•–*") else None
