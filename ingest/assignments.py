@@ -69,7 +69,9 @@ _TO_WORDS = frozenset({"ve", "cho", "len", "trinh", "voi", "xuat", "hop", "cao"}
 # Closing formulas and bylines are no tasks: "Thông báo đến các cơ quan ... biết, thực hiện./."
 _CLOSING = re.compile(r"biet,? (?:va )?(?:de )?thuc hien|^thong bao (?:den|de)|^tren day la|^noi nhan")
 _MIN_TASK_WORDS = 5
-_REPORTING = frozenset({"da", "dang", "duoc"})  # "Sở Y tế đã tổ chức ...": a report, not a task
+# What follows a name when the sentence reports or replies rather than assigns: "Sở Y tế đã tổ
+# chức ...", "Cục Thuế nhận được công văn ...", "Cục Hải quan trả lời như sau:".
+_REPORTING = re.compile(r"(?:da|dang|duoc|nhan duoc|tra loi|co y kien|co cong van|xin|kinh gui|ban hanh|bao cao ve)\b")
 
 # Deadlines, matched on folded lower-case text (same offsets as the clean text).
 _DAY = r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})(?:\s*[/.\-]\s*(\d{4}))?|(\d{1,2})\s+thang\s+(\d{1,2})(?:\s*(?:nam|/)\s*(\d{4}))?"
@@ -167,26 +169,26 @@ class _Doc:
                     break
         return i
 
-    def subjects(self, a: int, b: int) -> tuple[list[Mention], int]:
-        """The assignees of the clause [a, b) and where their names end (b if none)."""
+    def subjects(self, a: int, b: int) -> tuple[list[Mention], int, bool]:
+        """The assignees of the clause [a, b), where their names end (b if none), and whether a
+        directive verb ("giao", "yêu cầu", "đề nghị") introduced them."""
         toks = self.tokens_in(a, b)
         mentions = {m.start: m for m in self.mentions_in(a, b)}
         words = [t[2] for t in toks]
         starts: list[int] = []
-        i = self._skip_titles(toks, 0)
-        for trig in _TRIGGERS:  # "Giao Sở ...", "Yêu cầu các sở ..." at the very start
-            if tuple(words[i : i + len(trig)]) == trig:
-                i = self._skip_titles(toks, i + len(trig))
-        if i < len(toks) and toks[i][0] in mentions:
-            starts.append(i)
+        triggered: set[int] = set()
         for j in range(len(toks)):
             for trig in _TRIGGERS:
                 if tuple(words[j : j + len(trig)]) == trig:
                     k = self._skip_titles(toks, j + len(trig))
                     if k < len(toks) and toks[k][0] in mentions and k not in starts:
                         starts.append(k)
+                        triggered.add(k)
+        i = self._skip_titles(toks, 0)
+        if i < len(toks) and toks[i][0] in mentions and i not in starts and not mentions[toks[i][0]].weak:
+            starts.append(i)
         if not starts:
-            return [], b
+            return [], b, False
         found: list[Mention] = []
         end = a
         for k in sorted(starts):
@@ -211,11 +213,12 @@ class _Doc:
                 continue
             found += chain
             end = max(end, chain[-1].end)
-        return found, end
+        if not found:
+            return [], b, False
+        return found, end, bool(triggered)
 
     def _reporting(self, pos: int, b: int) -> bool:
-        nxt = self.folded[pos:b].lstrip(" ,:")
-        return nxt.split(" ", 1)[0] in _REPORTING
+        return _REPORTING.match(self.folded[pos:b].lstrip(" ,:")) is not None
 
     def role_after(self, pos: int, b: int) -> str | None:
         """chu_tri / phoi_hop when the words after `pos` say so ("chủ trì, phối hợp ...")."""
@@ -375,14 +378,19 @@ def extract_assignments(doc: Document, chunks: Sequence[Chunk] = (), agencies: A
         mk = _MARKER.match(line) if (is_heading or line[:1] in "-+•–*") else None
         cs = ls + (mk.end() if mk else 0)
         clauses = _clauses(text, cs, le)
-        first_subjects, first_end = d.subjects(*clauses[0])
+        first_subjects, first_end, directive = d.subjects(*clauses[0])
         colon = text.find(":", cs, le)
         body_after_colon = colon >= 0 and text[colon + 1 : le].strip() != ""
         ends_colon = line.rstrip().endswith(":")
         has_children = is_heading and sec is not None and d.has_children(sec)
         remainder = text[first_end:le].strip(" :,.") if first_subjects else ""
         heading_only = False
-        if first_subjects:
+        # A heading names its owners when a directive verb introduces them or nothing but a role
+        # stands between the names and the colon ("7. Sở Y tế:", "14. Công an tỉnh, ... phối hợp
+        # chặt chẽ với ...:"); "Cục Thuế có ý kiến như sau:" owns nothing.
+        to_colon = text[first_end : colon if colon > first_end else le].strip(" ,.:")
+        owning = directive or not to_colon or d.role_after(first_end, le) is not None
+        if first_subjects and owning:
             head_owner = _Owner(tuple(first_subjects), d.role_after(first_end, le))
             if is_heading and sec is not None:
                 section_owner[sec.keys] = head_owner
@@ -390,7 +398,7 @@ def extract_assignments(doc: Document, chunks: Sequence[Chunk] = (), agencies: A
             elif ends_colon:
                 para_owner[sec.keys if sec else ()] = head_owner
                 heading_only = not body_after_colon
-        if not first_subjects and (_is_title_line(line) or (ends_colon and (is_heading or not body_after_colon))):
+        if (not first_subjects or not owning) and (_is_title_line(line) or (ends_colon and (is_heading or not body_after_colon))):
             continue
         if heading_only or _CLOSING.search(d.folded[cs:le]) or len(re.findall(r"[a-z0-9]+", d.folded[cs:le])) < _MIN_TASK_WORDS:
             continue
@@ -405,7 +413,7 @@ def extract_assignments(doc: Document, chunks: Sequence[Chunk] = (), agencies: A
         run_start = cs
         runs: list[tuple[_Owner | None, str | None, int, int]] = []
         for n, (a, b) in enumerate(clauses):
-            subj, subj_end = (first_subjects, first_end) if n == 0 else d.subjects(a, b)
+            subj, subj_end, _ = (first_subjects, first_end, directive) if n == 0 else d.subjects(a, b)
             if n > 0 and subj:
                 runs.append((current, fixed, run_start, a))
                 new_owner = _Owner(tuple(subj), d.role_after(subj_end, b))
