@@ -144,3 +144,14 @@ def test_cli_ask_json_and_text(root: Path, capsys: pytest.CaptureFixture[str]) -
     text = capsys.readouterr().out
     assert text.startswith("Sở Y tế: 6 nhiệm vụ trong 4 văn bản")
     assert "[chủ trì]" in text and "Nhiệm vụ giao chung" in text and "↳ 001_b75f6995bec0e83d:I/7/-2" in text
+
+
+def test_filters_restrict_the_directives(index: Index) -> None:
+    from search.model import Filters
+
+    a = ask(index, "Sở Y tế được giao gì", Filters(province="Đồng Nai"))
+    assert isinstance(a, AgencyAnswer)
+    assert [g.doc_id for g in a.groups] == ["004_8e1e77f4468c0f15"]
+    assert {g.doc_id for g in a.collective} == {"004_8e1e77f4468c0f15", "004_8e1e77f4468c0f15#2"}
+    old = ask(index, "Sở Y tế được giao gì", Filters(province="Quảng Ngãi", type="Công văn"))
+    assert isinstance(old, AgencyAnswer) and [g.doc_id for g in old.groups] == ["000_e039e5926f709e92"]
