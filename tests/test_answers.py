@@ -155,3 +155,17 @@ def test_filters_restrict_the_directives(index: Index) -> None:
     assert {g.doc_id for g in a.collective} == {"004_8e1e77f4468c0f15", "004_8e1e77f4468c0f15#2"}
     old = ask(index, "Sở Y tế được giao gì", Filters(province="Quảng Ngãi", type="Công văn"))
     assert isinstance(old, AgencyAnswer) and [g.doc_id for g in old.groups] == ["000_e039e5926f709e92"]
+
+
+def test_answer_floors_are_enforced() -> None:
+    from eval.runner import DEFAULT_FLOORS, EvalResult, check_floors
+
+    bad = EvalResult(dataset="dev", k=10, depth=10, runs={},
+                     answers={"agency_min_recall": 0.8, "not_answer_total": 1, "question_contains_rate": 1.0})
+    assert check_floors(bad, DEFAULT_FLOORS) == [
+        "dev/answers: agency_min_recall = 0.8 < floor 0.9",
+        "dev/answers: not_answer_total = 1 > ceiling 0",
+    ]
+    good = EvalResult(dataset="dev", k=10, depth=10, runs={},
+                      answers={"agency_min_recall": 1.0, "not_answer_total": 0, "question_contains_rate": 1.0})
+    assert check_floors(good, DEFAULT_FLOORS) == []
