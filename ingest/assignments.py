@@ -69,6 +69,7 @@ _TO_WORDS = frozenset({"ve", "cho", "len", "trinh", "voi", "xuat", "hop", "cao"}
 # Closing formulas and bylines are no tasks: "Thông báo đến các cơ quan ... biết, thực hiện./."
 _CLOSING = re.compile(r"biet,? (?:va )?(?:de )?thuc hien|^thong bao (?:den|de)|^tren day la|^noi nhan")
 _MIN_TASK_WORDS = 5
+_NAME_TAIL = frozenset({"cap", "tinh", "lien", "quan", "co", "khac", "thuoc", "truc", "huyen", "xa"})
 # What follows a name when the sentence reports or replies rather than assigns: "Sở Y tế đã tổ
 # chức ...", "Cục Thuế nhận được công văn ...", "Cục Hải quan trả lời như sau:".
 _REPORTING = re.compile(r"(?:da|dang|duoc|nhan duoc|tra loi|co y kien|co cong van|xin|kinh gui|ban hanh|bao cao ve)\b")
@@ -106,6 +107,7 @@ class _Doc:
         self._title_seqs = agencies.titles
         self._token_starts = [t[0] for t in self.tokens]
         self._mention_starts = [m.start for m in self.mentions]
+        self._mention_start_set = set(self._mention_starts)
         self._bodies = sorted(((tuple(t for _, _, t in name_tokens(x)), x) for x in agencies.report_bodies),
                               key=lambda x: len(x[0]), reverse=True)
         self._tree()
@@ -158,13 +160,18 @@ class _Doc:
 
     # ---- subjects -------------------------------------------------------------------------
     def _skip_titles(self, toks: list[tuple[int, int, str]], i: int) -> int:
+        """Past titles ("Giám đốc", "Chủ tịch"), never into a name ("Văn phòng UBND tỉnh" after
+        "Chánh": the title "Chánh Văn phòng" would swallow it)."""
         words = [t[2] for t in toks]
         moved = True
         while moved and i < len(toks):
             moved = False
+            if toks[i][0] in self._mention_start_set:
+                break
             for seq in self._title_seqs:
                 if tuple(words[i : i + len(seq)]) == seq:
-                    i += len(seq)
+                    inner = [k for k in range(1, len(seq)) if toks[i + k][0] in self._mention_start_set]
+                    i += inner[0] if inner else len(seq)
                     moved = True
                     break
         return i
@@ -356,7 +363,8 @@ def extract_assignments(doc: Document, chunks: Sequence[Chunk] = (), agencies: A
             return
         deadline, deadline_text = d.deadline(a, b)
         reports = d.reports_to(a, b)
-        chunk_id = next((c.chunk_id for c in own_chunks if c.start <= a < c.end), None)
+        chunk_id = next((c.chunk_id for c in own_chunks if c.start <= a < c.end), None) or next(
+            (c.chunk_id for c in own_chunks if c.start < b and a < c.end), None)  # a heading line the chunk leaves out
         path = sec.path if sec else ()
         start_role = d.role_after(a, b)
         assigned = [(m, "collective" if m.agency.collective else (role_fixed or start_role or "giao")) for m in mentions]
@@ -386,15 +394,21 @@ def extract_assignments(doc: Document, chunks: Sequence[Chunk] = (), agencies: A
         remainder = text[first_end:le].strip(" :,.") if first_subjects else ""
         heading_only = False
         # A heading names its owners when a directive verb introduces them or nothing but a role
-        # stands between the names and the colon ("7. Sở Y tế:", "14. Công an tỉnh, ... phối hợp
-        # chặt chẽ với ...:"); "Cục Thuế có ý kiến như sau:" owns nothing.
+        # or the rest of a proper name stands between the names and the colon ("7. Sở Y tế:",
+        # "14. Công an tỉnh, ... phối hợp chặt chẽ với ...:", "2. Ban Quản lý Khu kinh tế Đông
+        # Nam"); "Cục Thuế có ý kiến như sau:" owns nothing.
         to_colon = text[first_end : colon if colon > first_end else le].strip(" ,.:")
-        owning = directive or not to_colon or d.role_after(first_end, le) is not None
+        tail = to_colon.split()  # "... Đông Nam", "Các sở, ban, ngành cấp tỉnh"
+        name_tail = len(tail) <= 4 and all(w[:1].isupper() or fold_text(w) in _NAME_TAIL for w in tail)
+        owning = directive or name_tail or d.role_after(first_end, le) is not None
         if first_subjects and owning:
             head_owner = _Owner(tuple(first_subjects), d.role_after(first_end, le))
             if is_heading and sec is not None:
                 section_owner[sec.keys] = head_owner
-                heading_only = (ends_colon and not body_after_colon) or (has_children and len(remainder) < 40 and not body_after_colon)
+                # "2. Giao Sở Kế hoạch và Đầu tư" over bullets, "2. Ban Quản lý Khu kinh tế Đông Nam" over
+                # paragraphs: a name, not a task. A short bullet alone ("- Sở Y tế chủ trì.") is one.
+                more = has_children or text[le : sec.end].strip() != ""
+                heading_only = not body_after_colon and (ends_colon or (more and len(remainder) < 40))
             elif ends_colon:
                 para_owner[sec.keys if sec else ()] = head_owner
                 heading_only = not body_after_colon
