@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 
 from ingest.assignments import Assignment, extract_assignments
 from ingest.pipeline import ingest_file
@@ -103,3 +104,31 @@ def test_giao_after_a_colon_keeps_the_sentence() -> None:
     assert vh.role == "giao"
     assert "UBND tỉnh Giao Giám đốc Sở Văn hóa, Thể thao và Du lịch tiếp tục hoàn chỉnh nội dung" in vh.task
     assert vh.agency_text == "Sở Văn hóa, Thể thao và Du lịch"
+
+
+def _province_doc(shared: Path, stem: str) -> tuple[Assignment, ...]:
+    (path,) = (shared / "corpus" / "provinces").glob(f"{stem}*")
+    f = ingest_file(path)
+    return extract_assignments(f.documents[0], f.chunks)
+
+
+def test_province_decision_execution_clause(shared: Path) -> None:
+    # "Điều 4. ... Chánh Văn phòng Ủy ban nhân dân tỉnh, Giám đốc Sở Y tế, Thủ trưởng các cơ quan
+    # chuyên môn ..., Chủ tịch Ủy ban nhân dân các xã, phường ... chịu trách nhiệm thi hành"
+    got = {(a.agency, a.role) for a in _province_doc(shared, "329d9e97")}
+    assert got == {("Văn phòng UBND tỉnh", "giao"), ("Sở Y tế", "giao"),
+                   ("Các sở, ban, ngành", "collective"), ("UBND các huyện, thành phố", "collective")}
+
+
+def test_province_plan_heading_over_bullets(shared: Path) -> None:
+    got = [a for a in _province_doc(shared, "ceb89a53") if a.agency == "Ban Quản lý Khu kinh tế tỉnh"]
+    assert [a.task[:25] for a in got] == ["Đề xuất những khu công ng", "Phối hợp chặt chẽ Sở Khoa",
+                                          "Tạo điều kiện thuận lợi đ", "Tích cực hướng dẫn các ch"]
+    assert all(a.section_path[1] == "2. Ban Quản lý Khu kinh tế Đông Nam" for a in got)
+    (deadline,) = [a for a in _province_doc(shared, "ceb89a53") if a.deadline]
+    assert (deadline.agency, deadline.deadline, deadline.deadline_text) == (
+        "Sở Khoa học và Công nghệ", "2025-12-15", "Trước ngày 15/12")
+
+
+def test_a_tax_office_reply_assigns_nothing(shared: Path) -> None:
+    assert _province_doc(shared, "005d8820") == ()
