@@ -111,7 +111,10 @@ def classify(question: str, agencies: AgencyTable | None = None) -> Classified:
     """Agency question (with the canonical agency) or factual question."""
     agencies = agencies or table()
     folded = fold_text(question)
-    named = [m for m in agencies.find(question) if not m.agency.collective]
+    found = agencies.find(question)
+    # A named agency wins over a group ("Sở Y tế phối hợp với các sở ..."); a group alone can be
+    # asked about too ("các sở, ban, ngành phải làm gì").
+    named = [m for m in found if not m.agency.collective] or [m for m in found if m.agency.collective]
     if not named or _FACTUAL.search(folded):
         return Classified("question")
     first = named[0]

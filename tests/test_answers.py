@@ -169,3 +169,12 @@ def test_answer_floors_are_enforced() -> None:
     good = EvalResult(dataset="dev", k=10, depth=10, runs={},
                       answers={"agency_min_recall": 1.0, "not_answer_total": 0, "question_contains_rate": 1.0})
     assert check_floors(good, DEFAULT_FLOORS) == []
+
+
+def test_a_group_can_be_asked_about(index: Index) -> None:
+    a = agency(index, "UBND các huyện, thành phố phải làm gì")
+    assert a.agency == "UBND các huyện, thành phố" and a.collective == ()
+    assert {t.role for t in a.tasks} == {"collective"}
+    assert any(t.text.startswith("Công an tỉnh, UBND các huyện, thành phố tăng cường") for t in a.tasks)
+    # An agency named beside a group is the one asked about.
+    assert classify("Sở Y tế phối hợp với các sở, ban, ngành làm gì").agency == "Sở Y tế"
