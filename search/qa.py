@@ -17,7 +17,21 @@ from typing import Any, Protocol
 
 from index.index import Index
 from index.store import key
-from search.extract import DOCUMENT, FIGURE, OTHER, RESPONSIBLE, Unit, coverage, cue, question_form, question_province, term_set, terms, units, weights
+from search.extract import (
+    DOCUMENT,
+    FIGURE,
+    OTHER,
+    RESPONSIBLE,
+    Unit,
+    coverage,
+    cue,
+    question_form,
+    question_province,
+    term_set,
+    terms,
+    units,
+    weights,
+)
 from search.model import Filters, Hit
 from search.retrievers import HybridRetriever, numbers_in
 
