@@ -186,12 +186,13 @@ def _context_terms(p: Passage) -> set[str]:
 
 
 def _candidates(asked_text: str, question: str, kind: str, passages: list[Passage],
-                subjects: Sequence[tuple[Passage, Unit]] = ()) -> list[_Candidate]:
+                subjects: Sequence[tuple[Passage, Unit]] = (), retrieved: Sequence[Passage] = ()) -> list[_Candidate]:
     """Every unit of every passage, scored; `asked_text` is the question less what a filter
     already settles (its province). `subjects` are the subjects of candidate documents, for
-    "which document" questions: they carry the cue by naming the document."""
+    "which document" questions: they carry the cue by naming the document. Word weights come
+    from everything `retrieved` (default: the passages)."""
     contexts = [_context_terms(p) for p in passages]
-    asked = weights(term_set(terms(asked_text)), contexts)
+    asked = weights(term_set(terms(asked_text)), [_context_terms(p) for p in retrieved] or contexts)
     total = sum(asked.values()) or 1.0
     out = []
     for rank, p in enumerate(passages):
@@ -207,7 +208,9 @@ def _candidates(asked_text: str, question: str, kind: str, passages: list[Passag
     for p, u in subjects:
         own = term_set(terms(f"{u.text} {p.doc_type or ''}"))
         unit_cov = coverage(asked, own)
-        out.append(_Candidate(unit_cov, unit_cov, 1.0, len(passages), p, u, is_subject=True))
+        context = _context_terms(p)
+        around = sum(w for t, w in asked.items() if t not in own and t in context) / total
+        out.append(_Candidate(unit_cov + CONTEXT_WEIGHT * around, unit_cov, 1.0, len(passages), p, u, is_subject=True))
     # Best evidence first; ties go to the better-ranked passage, then the earlier unit.
     out.sort(key=lambda c: (-c.score, c.rank, c.unit.start))
     return out
@@ -256,11 +259,11 @@ def answer_question(index: Index, question: str, filters: Filters | None = None,
         asked = question_form(question)[1]
         hits = retriever.search(question, k=k, filters=filters)
     passages = _passages(index, hits)
-    subjects: list[tuple[Passage, Unit]] = []
+    retrieved, subjects = passages, []
     if kind == DOCUMENT:
         passages = _related_to_numbers(index, passages, question)
         subjects = _subject_units(index, passages, question)
-    ranked = _candidates(asked, question, kind, passages, subjects)
+    ranked = _candidates(asked, question, kind, passages, subjects, retrieved)
     best = ranked[0] if ranked else None
     closest = tuple(passages[:3])
     if best is None or not _enough(best, kind):
