@@ -133,7 +133,7 @@ def verify(answer: str, passages: Sequence[PassageLike]) -> Verification:
         for i, sentence in enumerate(sentences):
             own = cites[i] or next((c for c in cites[i + 1:] if c), []) or next(
                 (c for c in reversed(cites[:i]) if c), [])
-            content = _CITE.sub(" ", sentence)
+            content = " ".join(_CITE.sub(" ", sentence).split()).replace(" .", ".")
             sentence_words = terms(content)
             if not sentence_words:
                 continue
