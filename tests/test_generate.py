@@ -34,7 +34,7 @@ class _Server:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's name
+            def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])).decode("utf-8"))
                 server.requests.append((body, dict(self.headers)))
                 if server.delay:
@@ -59,11 +59,6 @@ class _Server:
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
-    def passages(self, body: dict) -> dict[int, str]:
-        """The numbered passages the prompt showed: {1: text, 2: text, ...}."""
-        prompt = body["messages"][1]["content"]
-        parts = re.split(r"^\[(\d+)\][^\n]*\n", prompt.split("\n\nCâu hỏi:")[0], flags=re.M)
-        return {int(n): text.strip() for n, text in zip(parts[1::2], parts[2::2])}
 
 
 @pytest.fixture
@@ -82,9 +77,16 @@ def index(tmp_path_factory: pytest.TempPathFactory) -> Index:
     return Index(root).load()
 
 
+def _passages(body: dict) -> dict[int, str]:
+    """The numbered passages a prompt showed: {1: text, 2: text, ...}."""
+    prompt = body["messages"][1]["content"]
+    parts = re.split(r"^\[(\d+)\][^\n]*\n", prompt.split("\n\nCâu hỏi:")[0], flags=re.MULTILINE)
+    return {int(n): text.strip() for n, text in zip(parts[1::2], parts[2::2], strict=True)}
+
+
 def _quote_first(body: dict) -> str:
     """A faithful model: restates the passage holding "15/8/2020", citing its number."""
-    n, text = next((n, t) for n, t in _Server().passages(body).items() if "15/8/2020" in t)
+    n = next(n for n, t in _passages(body).items() if "15/8/2020" in t)
     return f"Các sở, ngành, địa phương báo cáo kết quả, tiến độ thực hiện về Thường trực UBND tỉnh trước ngày 15/8/2020 [{n}]."
 
 
