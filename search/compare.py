@@ -110,6 +110,11 @@ _HEAD = r"(?:Sở|Ban|Văn phòng|Công an|Bộ Chỉ huy|Cục|Chi cục|Đài|
 _GIVEN_LEAD = re.compile(rf"\b[Gg]iao (?:cho )?(?P<a>{_HEAD}[^.;:()]{{1,80}}?)(?:\s*\([^)]*\))? chủ trì")
 # "Sở Tài chính chủ trì, phối hợp ..." at the start of a sentence or bullet
 _NAMED_LEAD = re.compile(rf"(?:^|[.;]\s+|^[-+*•]\s*)(?P<a>{_HEAD}[^.;:,()]{{1,80}}?) chủ trì", re.MULTILINE)
+# A bullet opening on its assignee: "- Giao Giám đốc Sở Kế hoạch và Đầu tư: Tổng hợp ...",
+# "- Giao Văn phòng UBND tỉnh (Phòng Tổng hợp): Theo dõi ..."
+_GIVEN_BULLET = re.compile(
+    rf"^\s*(?:[-+*•]\s*|\d+[.)]\s*)?Giao (?:cho )?(?:Giám đốc |Thủ trưởng )?(?P<a>{_HEAD}[^:()\n]{{1,80}}?)\s*(?:\([^)]*\))?\s*:",
+    re.MULTILINE)
 # A heading that names the agency owning its bullets: "7. Sở Y tế:", "8. Giao Sở Y tế:"
 _HEADING_AGENCY = re.compile(rf"^\s*[\dIVX]+[.\-)]*\s*(?:Giao\s+)?(?:Giám đốc\s+)?(?P<a>{_HEAD}\b[^:]{{0,120}}?)\s*:")
 
@@ -123,8 +128,9 @@ _DEADLINE = re.compile(
 
 
 def lead_agencies(text: str, section_path: tuple[str, ...] = ()) -> tuple[str, ...]:
-    """Agencies that lead ("chủ trì") the work in `text`, or own it by their section heading."""
-    found = [m.group("a").strip() for p in (_GIVEN_LEAD, _NAMED_LEAD) for m in p.finditer(text)
+    """Agencies that lead ("chủ trì") the work in `text`, or are given it by name ("Giao Sở X:"),
+    or own it by their section heading ("7. Sở Y tế:"), in that order, each once."""
+    found = [m.group("a").strip() for p in (_GIVEN_BULLET, _GIVEN_LEAD, _NAMED_LEAD) for m in p.finditer(text)
              if " giao " not in m.group("a")]  # "UBND tỉnh giao Sở Y tế chủ trì": _GIVEN_LEAD has it
     if section_path:
         m = _HEADING_AGENCY.match(section_path[-1])
