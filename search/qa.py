@@ -265,7 +265,7 @@ def answer_question(index: Index, question: str, filters: Filters | None = None,
         subjects = _subject_units(index, passages, question)
     ranked = _candidates(asked, question, kind, passages, subjects, retrieved)
     best = ranked[0] if ranked else None
-    closest = tuple(passages[:3])
+    closest = tuple((passages or retrieved)[:3])
     if best is None or not _enough(best, kind):
         answer = FactualAnswer(question, False, NOT_ANSWERED, None, None, None, closest, question_type=kind)
     else:
