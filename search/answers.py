@@ -23,8 +23,8 @@ from typing import Any, Protocol
 
 from index.generation import IndexNotReady
 from index.index import Index
-from ingest.assignments import ASSIGNMENTS_VERSION
 from ingest.agencies import AgencyTable, fold_text, table
+from ingest.assignments import ASSIGNMENTS_VERSION
 from search.model import Filters, StoredTask
 
 # Interrogatives of a factual question, on folded text.
