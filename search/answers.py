@@ -29,7 +29,7 @@ from search.model import Filters, StoredTask
 
 # Interrogatives of a factual question, on folded text.
 _FACTUAL = re.compile(
-    r"\b(?:khi nao|bao gio|bao nhieu|ngay nao|ngay may|thoi han|han chot|may|bao lau|o dau|"
+    r"\b(?:khi nao|bao gio|bao nhieu|ngay nao|ngay may|thoi han|han chot|bao lau|o dau|"
     r"van ban nao|so hieu|ai (?:chu tri|phu trach|chiu trach nhiem)|co quan nao|don vi nao|so nao)\b"
 )
 # Words that make an agency question ask for tasks (a bare agency name does too).
