@@ -65,6 +65,28 @@ def _add_search(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=commands.search)
 
 
+def _add_ask(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("ask", help="ask a question: an agency's tasks, or a factual answer with its citation")
+    p.add_argument("question")
+    p.add_argument("--index", required=True)
+    p.add_argument("--json", action="store_true")
+    add_filters(p)
+    p.set_defaults(handler=commands.ask)
+
+
+def _add_compare(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("compare", help="compare provinces' directives on a topic, side by side")
+    p.add_argument("topic")
+    p.add_argument("--index", required=True)
+    p.add_argument("--provinces", help="comma-separated, old or new names (default: every province on the topic)")
+    p.add_argument("--k", type=int, default=10, help="passages searched per province")
+    p.add_argument("--threshold", type=float, help="cosine for two instructions to count as alike "
+                   "(default: by embedder, 0.915 for e5-small)")
+    p.add_argument("--width", type=int, default=150, help="terminal width for the side-by-side view")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=commands.compare)
+
+
 def _add_eval(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("eval", help="quality on labelled queries (snippet gold) or a BEIR folder")
     p.add_argument("--index", help="index folder (BEIR mode: reused if built, else a temporary one)")
@@ -77,6 +99,7 @@ def _add_eval(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="one JSON object on one line")
     p.add_argument("--report", help="folder for report.md, recall@k plot, TREC runs, failures")
     p.add_argument("--floors", action="store_true", help="exit 1 when a quality floor regresses")
+    p.add_argument("--no-answers", action="store_true", help="skip the answers section (chidao ask on agency/question queries)")
     p.set_defaults(handler=commands.evaluate)
 
 
@@ -95,7 +118,7 @@ def _add_bench(sub: argparse._SubParsersAction) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="chidao", description="Search Vietnamese government directives.")
     sub = parser.add_subparsers(dest="command", required=True)
-    for add in (_add_ingest, _add_index, _add_search, _add_eval, _add_bench):
+    for add in (_add_ingest, _add_index, _add_search, _add_ask, _add_compare, _add_eval, _add_bench):
         add(sub)
     return parser
 

@@ -35,6 +35,7 @@ from index.lexical import LexicalIndex, LexicalRow
 from index.store import Store
 from index.tokenize import TOKENIZER_VERSION
 from index.vectors import VectorIndex
+from ingest.assignments import ASSIGNMENTS_VERSION, extract_assignments
 from ingest.chunk import CHUNKER_VERSION
 from ingest.clean import CLEANER_VERSION
 from ingest.model import Chunk, Document
@@ -116,6 +117,10 @@ def write(
         )
         try:
             clock = _Clock(timings if timings is not None else {})
+            if base is not None and read_manifest(base).assignments_version != ASSIGNMENTS_VERSION:
+                with clock("assignments"):  # rules changed: re-read the stored documents, no re-embedding
+                    store.replace_assignments(
+                        {d.id: extract_assignments(d, store.chunks_of(d.id)) for d in store.documents()})
             report = _apply(store, lexical, vectors, files, remove, embedder, progress, clock)
             with clock("tantivy"):
                 lexical.commit()
@@ -136,6 +141,7 @@ def write(
             chunker_version=CHUNKER_VERSION,
             cleaner_version=CLEANER_VERSION,
             package_version=_package_version(),
+            assignments_version=ASSIGNMENTS_VERSION,
             counts=counts,
         )
         publish(root, staging, manifest)
@@ -210,8 +216,10 @@ def _apply(
         for f in group:
             part = vecs[offset : offset + len(f.chunks)]
             offset += len(f.chunks)
+            with clock("assignments"):
+                tasks = [a for d in f.documents for a in extract_assignments(d, f.chunks)]
             with clock("sqlite"):
-                rowids = store.put(f.documents, f.chunks, part)
+                rowids = store.put(f.documents, f.chunks, part, tasks)
             with clock("faiss"):
                 vectors.add(np.asarray(rowids, dtype=np.int64), part)
             by_id = {d.id: d for d in f.documents}

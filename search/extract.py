@@ -1,0 +1,236 @@
+"""Pieces of extractive question answering: what a question asks for, the sentences and clauses
+of a passage, the evidence cues a sentence carries, and how much of a question it covers.
+
+Everything here is compared on folded lower-case text (`ingest.vietnamese.fold`), so a question
+typed without diacritics ("han chot bao cao la ngay nao") reads the same as one typed with them.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ingest import provinces
+from ingest.metadata import find_doc_numbers
+from ingest.vietnamese import fold, normalize
+
+# ---- question types ------------------------------------------------------------------------------
+
+DEADLINE, FIGURE, DOCUMENT, RESPONSIBLE, OTHER = "deadline", "figure", "document", "responsible", "other"
+
+# Checked in this order on the folded question; the first that matches decides. "ai" (who) is
+# last: it is short and a deadline question can also name an agency.
+_QUESTION_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (DEADLINE, re.compile(r"\b(han chot|thoi han|han cuoi|han nop|khi nao|bao gio|ngay nao|thang nao|luc nao"
+                          r"|thoi diem nao|thoi gian nao|truoc ngay nao|cham nhat|bao lau( mot lan)?|may lan|dinh ky)\b")),
+    (FIGURE, re.compile(r"\b(bao nhieu|may|ty le|phan tram|muc nao|so luong|con so|tong so)\b")),
+    (DOCUMENT, re.compile(r"\b(van ban nao|so hieu|so ky hieu|(cong van|quyet dinh|nghi quyet|chi thi|ke hoach"
+                          r"|thong bao|ket luan|thong tu|nghi dinh) (nao|so may)|can cu (vao )?dau)\b")),
+    (RESPONSIBLE, re.compile(r"\b(ai|co quan nao|don vi nao|so nao|nganh nao|chu tri|chiu trach nhiem|phu trach"
+                             r"|giao cho|duoc giao)\b")),
+)
+
+# Words that only shape a question ("là ngày nào", "đạt bao nhiêu") and never appear in the answer.
+_STOP = frozenset(
+    ["la", "gi", "nao", "bao", "nhieu", "khi", "gio", "ngay", "han", "chot", "cuoi", "may", "ai", "dau", "sao", "the", "nay", "do", "phai", "hay", "hoac", "cua", "va", "cac", "nhung", "duoc", "cho", "voi", "ve", "co", "thi", "o", "tai", "trong", "mot", "phan", "tram", "ty", "le", "muc", "luc", "thoi", "diem", "gian"]
+)
+
+
+def question_type(question: str) -> str:
+    return question_form(question)[0]
+
+
+def question_form(question: str) -> tuple[str, str]:
+    """The question's type and the question without the words that ask it ("là ngày nào",
+    "văn bản nào", "bao nhiêu"): those never occur in the answer and must not be looked for."""
+    text = normalize(question)
+    folded = fold(text).lower()
+    for name, pattern in _QUESTION_CUES:
+        m = pattern.search(folded)
+        if m:
+            return name, text[: m.start()] + " " + text[m.end():]  # folding keeps offsets
+    return OTHER, text
+
+
+# ---- the province a question names -------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _province_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
+    """Every listed spelling of a province of two or more words, over folded lower-case text
+    ("dong nai", "tinh kon tum", "ba ria vung tau"); one-word spellings ("Huế") are too often
+    ordinary words once folded."""
+    names = {k: v for k, v in provinces.spellings().items() if " " in k}
+    body = "|".join(re.escape(k).replace(r"\ ", r"[\s-]+") for k in sorted(names, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:(?:tinh|thanh pho|tp\.?)\s+)?(?P<name>{body})(?!\w)"), names
+
+
+def question_province(question: str) -> tuple[str | None, str]:
+    """The one province a question names, and the question without it.
+
+    "Thu ngân sách ... của Đồng Nai đạt bao nhiêu" -> ("Đồng Nai", "Thu ngân sách ... của  đạt bao
+    nhiêu"). A question naming no province, or several, gives (None, question)."""
+    pattern, names = _province_pattern()
+    folded = fold(normalize(question)).lower()
+    found = list(pattern.finditer(folded))
+    named = {names[" ".join(m.group("name").replace("-", " ").split())] for m in found}
+    if len(named) != 1:
+        return None, question
+    text = normalize(question)
+    for m in reversed(found):  # folding keeps offsets: one character in, one out
+        text = text[: m.start()] + " " + text[m.end():]
+    return named.pop(), text
+
+
+# ---- terms and coverage --------------------------------------------------------------------------
+
+_WORD = re.compile(r"\w+")
+
+
+def terms(text: str) -> list[str]:
+    """Folded lower-case content words, in order."""
+    return [w for w in _WORD.findall(fold(normalize(text)).lower()) if w not in _STOP]
+
+
+def term_set(words: list[str]) -> set[str]:
+    """Words and adjacent pairs: "bao cao ket qua" also gives "bao cao", "cao ket", "ket qua"."""
+    return set(words) | {f"{a} {b}" for a, b in itertools.pairwise(words)}
+
+
+def weights(question_terms: set[str], passages: list[set[str]]) -> dict[str, float]:
+    """Weight of each question term: its inverse document frequency over the retrieved passages,
+    log(1 + (N + 1) / (df + 0.5)) (the Robertson-Spärck Jones ratio, kept positive as in Lucene's
+    BM25). A word every passage has ("tỉnh") counts least; one none of them has ("sân bay")
+    counts most, so a sentence that misses it cannot answer the question. The ratio between the
+    two stays moderate (about 4 for 8 passages): a word every passage shares still matters."""
+    n = len(passages)
+    return {t: math.log(1 + (n + 1) / (sum(t in p for p in passages) + 0.5)) for t in question_terms}
+
+
+def coverage(weighted: dict[str, float], text_terms: set[str]) -> float:
+    """Weighted share of the question's words and word pairs found in the text (0 when none)."""
+    total = sum(weighted.values())
+    if total <= 0:
+        return 0.0
+    return sum(w for t, w in weighted.items() if t in text_terms) / total
+
+
+# ---- sentences and clauses -----------------------------------------------------------------------
+
+# A sentence ends at . ! ? or … followed by space and a capital, an opening bracket/quote or a
+# bullet; and at every line break. "6,05%." and "20/08/2020." end sentences; "Số: 7.17.BCS" does not.
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[\"“(\-*+•\dA-ZĐÀ-Ỹ])|\n+")
+# Long sentences are cut into clauses at ";" and at ":" followed by a space.
+_CLAUSE_END = re.compile(r"(?<=;)\s+|(?<=:)\s+")
+LONG_SENTENCE = 200  # characters
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A sentence or clause of a passage: [start, end) in the passage text."""
+
+    start: int
+    end: int
+    text: str
+
+
+def _pieces(text: str, start: int, end: int, splitter: re.Pattern[str]) -> Iterable[tuple[int, int]]:
+    pos = start
+    for m in splitter.finditer(text, start, end):
+        yield pos, m.start()
+        pos = m.end()
+    yield pos, end
+
+
+def _trimmed(text: str, s: int, e: int) -> tuple[int, int]:
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return s, e
+
+
+def units(text: str, clauses: bool = True) -> list[Unit]:
+    """Sentences of `text`, with sentences longer than LONG_SENTENCE cut into their clauses
+    (unless `clauses` is False: "who" questions keep whole sentences, whose subject is the agency).
+
+    A clause shorter than 40 characters ("nổi lên đó là:") joins the one after it, so no unit is
+    a bare lead-in."""
+    out: list[Unit] = []
+    for s, e in _pieces(text, 0, len(text), _SENTENCE_END):
+        s, e = _trimmed(text, s, e)
+        if s >= e:
+            continue
+        if e - s <= LONG_SENTENCE or not clauses:
+            out.append(Unit(s, e, text[s:e]))
+            continue
+        pending: int | None = None
+        for cs, ce in _pieces(text, s, e, _CLAUSE_END):
+            cs, ce = _trimmed(text, cs, ce)
+            if cs >= ce:
+                continue
+            if pending is not None:
+                cs = pending
+            if ce - cs < 40 and ce < e:
+                pending = cs
+                continue
+            pending = None
+            out.append(Unit(cs, ce, text[cs:ce]))
+    return out
+
+
+# ---- evidence cues -------------------------------------------------------------------------------
+
+_DATE = re.compile(
+    r"\b\d{1,2}/\d{1,2}/\d{4}\b|\b\d{1,2}/\d{1,2}\b(?!/)|\bngay \d{1,2} thang \d{1,2}(?: nam \d{4})?"
+    r"|\bthang \d{1,2}(?:/\d{4}| nam \d{4})|\bquy [iv1-4]+\b"
+)
+_RECURRING = re.compile(r"\b(hang|dinh ky) ?(ngay|tuan|thang|quy|nam)?\b|\btruoc ngay\b|\bcham nhat\b")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*(?:/\d+)?\s*%?")
+_MEASURE = re.compile(r"\d\s*%|\d\s*(ty|trieu|nghin|dong|ha|km|nguoi|ca|xa|ho|luot|doanh nghiep)\b|\d+/\d+")
+_AGENCY = re.compile(
+    r"\b(So|UBND|Uy ban nhan dan|Ban|Cuc|Chi cuc|Van phong|Cong an|Bo Chi huy|Thanh tra|Kho bac|Dai|Bao"
+    r"|Mat tran|Tinh doan|Hoi|Trung tam|Giam doc|Chu tich|Thu truong|Ngan hang|Bao hiem)\s+[A-Z]"
+)
+
+
+def _numbers(folded: str) -> set[str]:
+    return {m.group(0).replace(" ", "") for m in _NUMBER.finditer(folded)}
+
+
+def cue(kind: str, unit_text: str, question: str, heading: str = "", doc_number: str | None = None) -> float:
+    """How strongly a unit carries the kind of thing the question asks for: 0 (not at all) to 1.
+
+    deadline: "trước ngày 15/8/2020" or a full date 1, a recurring term ("hằng tháng") 0.6;
+    figure: a number the question does not already contain, 1 with a unit or % else 0.6;
+    responsible: an agency name in the unit 1, only in its section heading 0.6;
+    document: a document number the question does not contain 1, else the passage's own document
+    number (`doc_number`, when the question does not name it) 0.6; other questions: always 1.
+    """
+    folded = fold(normalize(unit_text))
+    lower = folded.lower()
+    asked = fold(normalize(question)).lower()
+    if kind == DEADLINE:
+        if _DATE.search(lower):
+            return 1.0
+        return 0.6 if _RECURRING.search(lower) else 0.0
+    if kind == FIGURE:
+        dates = {m.group(0) for m in _DATE.finditer(lower)}
+        new = {n for n in _numbers(lower) - _numbers(asked) if not any(n.rstrip("%") in d for d in dates)}
+        if not new:
+            return 0.0
+        return 1.0 if _MEASURE.search(lower) else 0.6
+    if kind == RESPONSIBLE:
+        if _AGENCY.search(folded):
+            return 1.0
+        return 0.6 if _AGENCY.search(fold(normalize(heading))) else 0.0
+    if kind == DOCUMENT:
+        asked_numbers = {n.lower() for n in find_doc_numbers(normalize(question))}
+        if {n.lower() for n in find_doc_numbers(normalize(unit_text))} - asked_numbers:
+            return 1.0
+        return 0.6 if doc_number and doc_number.lower() not in asked_numbers else 0.0
+    return 1.0
