@@ -27,10 +27,11 @@ from search.retrievers import HybridRetriever
 ON_TOPIC = 0.5  # share of the topic's words and word pairs a passage (with its heading) must hold
 # Cosine at or above which two instructions count as alike, by embedder. e5 vectors of directive
 # sentences on one topic sit in a narrow band: on the seeds' 13 COVID-19 instructions every pair is
-# between 0.86 and 0.93, median 0.898, 90th percentile 0.916; 0.915 keeps about the top tenth of
-# pairs ("giao Sở Y tế chủ trì ... kiểm tra công tác phòng, chống dịch" in Kon Tum and "Giao Sở Y tế
-# ... tổ chức thực hiện tốt công tác phòng chống dịch" in Đồng Nai: 0.933). The hash embedder's
-# cosines are lower and wider (median 0.37, 90th percentile 0.50): 0.5 for it. `--threshold` overrides.
+# between 0.84 and 0.93, median 0.896, 90th percentile 0.917; 0.915 keeps about the top tenth of
+# pairs ("UBND tỉnh giao Sở Y tế chủ trì ... kiểm tra công tác phòng, chống dịch" in Kon Tum and
+# "Giao Sở Y tế: ... tổ chức thực hiện tốt công tác phòng chống dịch" in Đồng Nai: 0.933). The hash
+# embedder's cosines are lower and wider (median 0.40, 90th percentile 0.52): 0.5 for it.
+# `--threshold` overrides.
 THRESHOLDS = {"hash": 0.5}
 DEFAULT_THRESHOLD = 0.915
 
@@ -155,10 +156,10 @@ def _on_topic(topic_terms: set[str], hit: Hit) -> bool:
 
 
 def _excerpt(topic_terms: set[str], text: str, most: int = 2) -> str:
-    """The passage's sentences that hold most of the topic (at most `most`, in text order); the
-    first sentence when none does."""
+    """The passage's sentences that hold most of the topic (at most `most`, in text order; whole
+    sentences, so "Giao Sở X chủ trì, ..." keeps its agency); the best one when none holds enough."""
     weighted = dict.fromkeys(topic_terms, 1.0)
-    scored = [(coverage(weighted, term_set(terms(u.text))), u) for u in units(text)]
+    scored = [(coverage(weighted, term_set(terms(u.text))), u) for u in units(text, clauses=False)]
     if not scored:
         return text
     best = max(s for s, _ in scored)

@@ -69,7 +69,8 @@ def test_shared_and_unique_groups(index: Index) -> None:
     c = compare(index, COVID)
     assert c.threshold == 0.5  # the hash embedder's
     assert [[m.chunk_id for m in g.members] for g in c.shared] == [
-        ["001_b75f6995bec0e83d:I/7/-2", "003_104911c3395eed31:-7", "004_8e1e77f4468c0f15:8"]]
+        ["001_b75f6995bec0e83d:I/7/-2", "003_104911c3395eed31:-7", "004_8e1e77f4468c0f15:8"],
+        ["003_104911c3395eed31:-2", "004_8e1e77f4468c0f15#2:I~4"]]
     assert c.shared[0].provinces == ("Kon Tum", "Thái Nguyên", "Đồng Nai") and c.shared[0].similarity >= 0.5
     assert all(len(g.provinces) == 1 for g in c.unique)
     shown = [i.chunk_id for col in c.columns for d in col.directives for i in d.instructions]
