@@ -109,8 +109,13 @@ def threshold_for(model_id: str) -> float:
 _HEAD = r"(?:Sở|Ban|Văn phòng|Công an|Bộ Chỉ huy|Cục|Chi cục|Đài|Báo|Thanh tra|Kho bạc|Ủy ban nhân dân|UBND|Liên đoàn|Ngân hàng|Bảo hiểm)"
 # "Giao Sở Y tế chủ trì", "giao Sở Giáo dục và Đào tạo chủ trì, phối hợp ..."
 _GIVEN_LEAD = re.compile(rf"\b[Gg]iao (?:cho )?(?P<a>{_HEAD}[^.;:()]{{1,80}}?)(?:\s*\([^)]*\))? chủ trì")
-# "Sở Tài chính chủ trì, phối hợp ..." at the start of a sentence or bullet
-_NAMED_LEAD = re.compile(rf"(?:^|[.;]\s+|^[-+*•]\s*)(?P<a>{_HEAD}[^.;:,()]{{1,80}}?) chủ trì", re.MULTILINE)
+# "Sở Tài chính chủ trì, phối hợp ...", "Giám đốc Sở Y tế có trách nhiệm chủ trì ..." at the start of
+# a sentence or bullet
+_NAMED_LEAD = re.compile(
+    rf"(?:^[-+*•\s]*|[.;]\s+)(?:Giám đốc |Thủ trưởng )?(?P<a>{_HEAD}[^.;:,()]{{1,80}}?) (?:có trách nhiệm )?chủ trì",
+    re.MULTILINE)
+# "Đơn vị chủ trì: Sở Tư pháp", "*Cơ quan chủ trì:* Sở Nội vụ" (plans laid out as fields)
+_FIELD_LEAD = re.compile(rf"(?:Đơn vị|Cơ quan) chủ trì\s*:?[\s*_]*(?P<a>{_HEAD}[^.;:,()\n*_]{{1,80}})")
 # A bullet opening on its assignee: "- Giao Giám đốc Sở Kế hoạch và Đầu tư: Tổng hợp ...",
 # "- Giao Văn phòng UBND tỉnh (Phòng Tổng hợp): Theo dõi ..."
 _GIVEN_BULLET = re.compile(
@@ -131,7 +136,7 @@ _DEADLINE = re.compile(
 def lead_agencies(text: str, section_path: tuple[str, ...] = ()) -> tuple[str, ...]:
     """Agencies that lead ("chủ trì") the work in `text`, or are given it by name ("Giao Sở X:"),
     or own it by their section heading ("7. Sở Y tế:"), in that order, each once."""
-    found = [m.group("a").strip() for p in (_GIVEN_BULLET, _GIVEN_LEAD, _NAMED_LEAD) for m in p.finditer(text)
+    found = [m.group("a").strip() for p in (_FIELD_LEAD, _GIVEN_BULLET, _GIVEN_LEAD, _NAMED_LEAD) for m in p.finditer(text)
              if " giao " not in m.group("a")]  # "UBND tỉnh giao Sở Y tế chủ trì": _GIVEN_LEAD has it
     if section_path:
         m = _HEADING_AGENCY.match(section_path[-1])

@@ -112,6 +112,10 @@ def test_a_province_without_directives_on_the_topic_is_an_empty_column(index: In
     ("- Sở Tài chính chủ trì, phối hợp với Sở Kế hoạch và Đầu tư bố trí kinh phí.", (), ("Sở Tài chính",)),
     ("- Chủ trì, phối hợp cải tạo các khu cách ly tập trung.", ("I. Về công tác", "7. Sở Y tế:"), ("Sở Y tế",)),
     ("- Tăng cường tuyên truyền.", ("1. Thủ trưởng các sở, ban ngành:",), ()),
+    # Forms from ../shared/corpus/provinces plans:
+    ("*- Đơn vị chủ trì: *Sở Tư pháp.", (), ("Sở Tư pháp",)),
+    ("Giám đốc Sở Y tế có trách nhiệm chủ trì, phối hợp các cơ quan liên quan tham mưu.", (), ("Sở Y tế",)),
+    ("**Giao Sở Tài chính chủ trì theo dõi, tổng hợp các khó khăn.", (), ("Sở Tài chính",)),
 ])
 def test_lead_agencies(text: str, path: tuple[str, ...], agencies: tuple[str, ...]) -> None:
     assert lead_agencies(text, path) == agencies
