@@ -1,0 +1,65 @@
+"""The answer side of the service, shared by the HTTP API and the app: ask, compare, agency tasks.
+
+Plain dicts come out (the answer modules' own `to_dict()`), so the API validates them into its
+Pydantic models and the app renders them, in-process or over HTTP alike. Plain search words
+("Giải ngân vốn đầu tư công") get search results (`kind: "search"`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from search.intent import ASK, COMPARE, compare_topic, question_kind
+from search.model import Filters
+from search.service import SearchResult, Service
+
+
+def hit_dict(r: SearchResult) -> dict[str, Any]:
+    d = asdict(r)
+    meta = d.pop("meta")
+    d["section_path"] = list(r.section_path)
+    d["highlights"] = [list(h) for h in r.highlights]
+    d["link"] = f"/documents/{r.doc_id}?start={r.start}&end={r.end}"
+    d["document"] = {**meta, "attachments": list(r.meta.attachments), "cites": list(r.meta.cites)}
+    return d
+
+
+def search_answer(service: Service, question: str, filters: Filters | None, k: int) -> dict[str, Any]:
+    hits = service.search(question, k=k, filters=filters)
+    return {"kind": "search", "question": question, "hits": [hit_dict(h) for h in hits]}
+
+
+def ask(service: Service, question: str, filters: Filters | None = None, k: int = 10) -> dict[str, Any]:
+    kind = question_kind(question)
+    if kind == COMPARE:
+        provinces = [filters.province] if filters and filters.province else None
+        return {"kind": "compare", "question": question,
+                "comparison": compare(service, compare_topic(question), provinces)}
+    if kind != ASK:
+        return search_answer(service, question, filters, k)
+    try:
+        from search import answers
+    except ImportError:  # the answer module is not in this build: passages instead
+        return search_answer(service, question, filters, k)
+    with service.reading() as index:
+        result = answers.ask(index, question, filters=filters)
+    d = result.to_dict()
+    d.setdefault("question", question)
+    return d
+
+
+def compare(service: Service, topic: str, provinces: list[str] | None = None) -> dict[str, Any]:
+    from search import compare as comparing
+
+    with service.reading() as index:
+        return comparing.compare(index, topic, provinces=provinces).to_dict()
+
+
+def agency_tasks(service: Service, name: str, province: str | None = None, since: str | None = None,
+                 until: str | None = None, overdue: bool = False, today: str | None = None) -> dict[str, Any]:
+    from search import answers
+
+    with service.reading() as index:
+        return answers.agency_tasks(index, name, province=province, since=since, until=until,
+                                    overdue=overdue, today=today).to_dict()

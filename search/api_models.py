@@ -1,0 +1,192 @@
+"""Pydantic models of every HTTP request and response, with Vietnamese examples for the
+OpenAPI schema (/docs). They mirror the frozen dataclasses of the core; `from_*` builds them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from search.ingest_jobs import JobState, StoredFile
+from search.service import DocMeta, DocumentView, Facets, SearchResult
+
+ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
+
+
+class Error(BaseModel):
+    detail: str = Field(examples=["không có văn bản 'abc' trong chỉ mục (no such document)"])
+    hint: str | None = Field(None, examples=["build it with: chidao index build --from sample/seeds --index DIR"])
+
+
+class FiltersIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    province: str | None = Field(None, description="tỉnh, tên cũ (trước 2025) hoặc mới", examples=["Kon Tum"])
+    type: str | None = Field(None, description="loại văn bản", examples=["Thông báo"])
+    issuer: str | None = Field(None, description="cơ quan ban hành", examples=["UBND tỉnh Kon Tum"])
+    since: str | None = Field(None, pattern=ISO_DATE, description="từ ngày (ISO)", examples=["2021-01-01"])
+    until: str | None = Field(None, pattern=ISO_DATE, description="đến ngày (ISO)", examples=["2021-12-31"])
+    cites: str | None = Field(None, description="văn bản được trích dẫn", examples=["1536/UBND-KTTH"])
+
+
+class DocMetaOut(BaseModel):
+    id: str = Field(examples=["001_b75f6995bec0e83d"])
+    number: str | None = Field(examples=["133/TB-UBND"])
+    type: str | None = Field(examples=["Thông báo"])
+    date: str | None = Field(examples=["2021-08-13"])
+    issuer: str | None = Field(examples=["UBND tỉnh Kon Tum"])
+    province: str | None = Field(examples=["Kon Tum"])
+    province_2025: str | None = Field(examples=["Quảng Ngãi"])
+    subject: str | None = Field(examples=["Kết quả phiên họp Ủy ban nhân dân tỉnh thường kỳ tháng 7 năm 2021"])
+    signer: str | None = None
+    parent: str | None = None
+    attachments: list[str] = []
+    cites: list[str] = []
+
+    @classmethod
+    def from_meta(cls, m: DocMeta) -> DocMetaOut:
+        return cls(id=m.id, number=m.number, type=m.type, date=m.date, issuer=m.issuer, province=m.province,
+                   province_2025=m.province_2025, subject=m.subject, signer=m.signer, parent=m.parent,
+                   attachments=list(m.attachments), cites=list(m.cites))
+
+
+class SearchHitOut(BaseModel):
+    rank: int = Field(examples=[1])
+    chunk_id: str
+    doc_id: str
+    score: float
+    text: str = Field(examples=["- Sở Y tế chủ trì, phối hợp với các đơn vị liên quan tổ chức tiêm vắc xin ..."])
+    section_path: list[str] = Field(examples=[["II. Nhiệm vụ trọng tâm:", "7. Sở Y tế:"]])
+    highlights: list[tuple[int, int]] = Field(description="spans of `text` matching the query")
+    link: str = Field(description="the source, opened on this passage", examples=["/documents/001_b75f6995bec0e83d?start=1200&end=1480"])
+    document: DocMetaOut
+
+    @classmethod
+    def from_result(cls, r: SearchResult) -> SearchHitOut:
+        return cls(rank=r.rank, chunk_id=r.chunk_id, doc_id=r.doc_id, score=r.score, text=r.text,
+                   section_path=list(r.section_path), highlights=[tuple(h) for h in r.highlights],
+                   link=f"/documents/{r.doc_id}?start={r.start}&end={r.end}", document=DocMetaOut.from_meta(r.meta))
+
+
+class SearchOut(BaseModel):
+    query: str = Field(examples=["giải ngân vốn đầu tư công"])
+    filters: FiltersIn
+    hits: list[SearchHitOut]
+
+
+class SectionOut(BaseModel):
+    path: list[str]
+    start: int = Field(description="span in `original`")
+    end: int
+
+
+class ChunkSpanOut(BaseModel):
+    chunk_id: str
+    section_path: list[str]
+    start: int = Field(description="span in `original`")
+    end: int
+
+
+class DocumentOut(BaseModel):
+    meta: DocMetaOut
+    source_name: str = Field(examples=["001_b75f6995bec0e83d.txt"])
+    original: str = Field(description="the text as read from the file, what citations point into")
+    sections: list[SectionOut]
+    chunks: list[ChunkSpanOut]
+
+    @classmethod
+    def from_view(cls, v: DocumentView) -> DocumentOut:
+        return cls(meta=DocMetaOut.from_meta(v.meta), source_name=v.source_name, original=v.original,
+                   sections=[SectionOut(path=list(s.path), start=s.start, end=s.end) for s in v.sections],
+                   chunks=[ChunkSpanOut(chunk_id=c.chunk_id, section_path=list(c.section_path), start=c.start,
+                                        end=c.end) for c in v.chunks])
+
+
+class FacetsOut(BaseModel):
+    provinces: list[str] = Field(examples=[["Kon Tum", "Quảng Ngãi", "Đồng Nai"]])
+    types: list[str] = Field(examples=[["Công văn", "Kế hoạch", "Thông báo"]])
+    issuers: list[str]
+    first_date: str | None
+    last_date: str | None
+    documents: int
+    chunks: int
+
+    @classmethod
+    def from_facets(cls, f: Facets) -> FacetsOut:
+        return cls(provinces=list(f.provinces), types=list(f.types), issuers=list(f.issuers),
+                   first_date=f.first_date, last_date=f.last_date, documents=f.documents, chunks=f.chunks)
+
+
+class HealthOut(BaseModel):
+    status: str = Field(examples=["ok", "not_ready"])
+    index: str
+    generation: str | None = Field(None, examples=["gen-000003"])
+    embedder: str | None = None
+    documents: int | None = None
+    chunks: int | None = None
+    detail: str | None = None
+    hint: str | None = None
+
+
+class StoredFileOut(BaseModel):
+    doc_id: str = Field(examples=["u_3fa2c0d19b7e4410"], description="stored by content hash")
+    filename: str = Field(examples=["cong_van_so_y_te.docx"], description="the client's name, for display only")
+    size: int
+
+    @classmethod
+    def from_stored(cls, s: StoredFile) -> StoredFileOut:
+        return cls(doc_id=s.doc_id, filename=s.filename, size=s.size)
+
+
+class JobOut(BaseModel):
+    id: str
+    status: str = Field(examples=["running"], description="queued | running | done | failed")
+    stage: str = Field(examples=["indexing"])
+    total: int = Field(description="files in the job")
+    progress: float = Field(ge=0, le=1, examples=[0.5])
+    added: list[str] = []
+    replaced: list[str] = []
+    unchanged: list[str] = []
+    errors: list[str] = Field([], examples=[["bao_cao.pdf: not a PDF (no %PDF header)"]])
+    files: list[StoredFileOut] = []
+
+    @classmethod
+    def from_state(cls, j: JobState, files: list[StoredFile] | None = None) -> JobOut:
+        return cls(id=j.id, status=j.status, stage=j.stage, total=j.total, progress=j.progress,
+                   added=list(j.added), replaced=list(j.replaced), unchanged=list(j.unchanged),
+                   errors=list(j.errors), files=[StoredFileOut.from_stored(s) for s in files or []])
+
+
+class DeleteOut(BaseModel):
+    removed: list[str] = Field(examples=[["u_3fa2c0d19b7e4410"]])
+    generation: int
+
+
+class AskIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    question: str = Field(min_length=1, max_length=1000, examples=["Nhiệm vụ của Sở Y tế là gì?"])
+    filters: FiltersIn = FiltersIn()
+    k: int = Field(10, ge=1, le=100)
+
+
+def json_dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else value.to_dict()
+
+
+class AskOut(BaseModel):
+    """kind: agency (tasks by directive), question (a short answer with citations), compare, or
+    search (passages, for plain search words)."""
+
+    model_config = ConfigDict(extra="allow")
+    kind: str = Field(examples=["agency"])
+    question: str = Field(examples=["Nhiệm vụ của Sở Y tế là gì?"])
+    hits: list[SearchHitOut] = []
+
+
+class CompareOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    topic: str = Field(examples=["phòng chống dịch COVID-19"])
+
+
+class TasksOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    agency: str = Field(examples=["Sở Y tế"])
