@@ -10,9 +10,23 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
+from search.api_models import document_link
 from search.intent import ASK, COMPARE, compare_topic, question_kind
 from search.model import Filters
 from search.service import SearchResult, Service
+
+
+class NotAvailable(RuntimeError):
+    """An answer module that is not part of this build (HTTP 501)."""
+
+
+def _module(name: str):  # type: ignore[no-untyped-def]
+    import importlib
+
+    try:
+        return importlib.import_module(f"search.{name}")
+    except ImportError as exc:
+        raise NotAvailable(f"search.{name} is not available in this build: {exc}") from exc
 
 
 def hit_dict(r: SearchResult) -> dict[str, Any]:
@@ -20,7 +34,7 @@ def hit_dict(r: SearchResult) -> dict[str, Any]:
     meta = d.pop("meta")
     d["section_path"] = list(r.section_path)
     d["highlights"] = [list(h) for h in r.highlights]
-    d["link"] = f"/documents/{r.doc_id}?start={r.start}&end={r.end}"
+    d["link"] = document_link(r.doc_id, r.start, r.end)
     d["document"] = {**meta, "attachments": list(r.meta.attachments), "cites": list(r.meta.cites)}
     return d
 
@@ -50,16 +64,14 @@ def ask(service: Service, question: str, filters: Filters | None = None, k: int 
 
 
 def compare(service: Service, topic: str, provinces: list[str] | None = None) -> dict[str, Any]:
-    from search import compare as comparing
-
+    comparing = _module("compare")
     with service.reading() as index:
         return comparing.compare(index, topic, provinces=provinces).to_dict()
 
 
 def agency_tasks(service: Service, name: str, province: str | None = None, since: str | None = None,
                  until: str | None = None, overdue: bool = False, today: str | None = None) -> dict[str, Any]:
-    from search import answers
-
+    answers = _module("answers")
     with service.reading() as index:
         return answers.agency_tasks(index, name, province=province, since=since, until=until,
                                     overdue=overdue, today=today).to_dict()

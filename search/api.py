@@ -32,6 +32,7 @@ from search.api_models import (
     SearchHitOut,
     SearchOut,
 )
+from search.answering import NotAvailable
 from search.api_routes_answers import router as answers_router
 from search.api_settings import Settings
 from search.ingest_jobs import IncomingFile, Jobs, UploadRejected, check_files, store_files
@@ -131,6 +132,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def _rejected(request: Request, exc: UploadRejected) -> JSONResponse:
         return JSONResponse(Error(detail=str(exc)).model_dump(), status_code=422)
 
+    @app.exception_handler(NotAvailable)
+    async def _not_available(request: Request, exc: NotAvailable) -> JSONResponse:
+        return JSONResponse(Error(detail=str(exc)).model_dump(), status_code=501)
+
     @app.exception_handler(IndexLocked)
     async def _locked(request: Request, exc: IndexLocked) -> JSONResponse:
         return JSONResponse(Error(detail=f"the index is being written: {exc}; try again").model_dump(),
@@ -162,9 +167,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/documents/{doc_id}", response_model=DocumentOut, responses=ERRORS, dependencies=read,
              tags=["documents"])
-    def document(request: Request, doc_id: str) -> DocumentOut:
-        """Metadata, section tree and original text; sections and chunks as spans of the original."""
-        return DocumentOut.from_view(service_of(request).document(doc_id))
+    def document(
+        request: Request,
+        doc_id: str,
+        start: Annotated[int | None, Query(ge=0, description="a cited span of the clean text")] = None,
+        end: Annotated[int | None, Query(ge=0)] = None,
+    ) -> DocumentOut:
+        """Metadata, section tree and original text; sections and chunks as spans of the original.
+        With `start`/`end` (a search hit's or a citation's span), `highlight` maps it onto the original."""
+        span = (start, end) if start is not None and end is not None else None
+        return DocumentOut.from_view(service_of(request).document(doc_id, span))
 
     @app.post("/documents", response_model=JobOut, status_code=202, responses=ERRORS,
               dependencies=[Depends(require_write_key)], tags=["documents"])

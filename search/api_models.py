@@ -4,6 +4,7 @@ OpenAPI schema (/docs). They mirror the frozen dataclasses of the core; `from_*`
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -11,6 +12,11 @@ from search.ingest_jobs import JobState, StoredFile
 from search.service import DocMeta, DocumentView, Facets, SearchResult
 
 ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
+
+
+def document_link(doc_id: str, start: int, end: int) -> str:
+    """The API path that opens a document on a span ("#" of an attachment id escaped)."""
+    return f"/documents/{quote(doc_id, safe='')}?start={start}&end={end}"
 
 
 class Error(BaseModel):
@@ -57,6 +63,8 @@ class SearchHitOut(BaseModel):
     text: str = Field(examples=["- Sở Y tế chủ trì, phối hợp với các đơn vị liên quan tổ chức tiêm vắc xin ..."])
     section_path: list[str] = Field(examples=[["II. Nhiệm vụ trọng tâm:", "7. Sở Y tế:"]])
     highlights: list[tuple[int, int]] = Field(description="spans of `text` matching the query")
+    start: int = Field(description="span of the passage in the document's clean text")
+    end: int
     link: str = Field(description="the source, opened on this passage", examples=["/documents/001_b75f6995bec0e83d?start=1200&end=1480"])
     document: DocMetaOut
 
@@ -64,7 +72,8 @@ class SearchHitOut(BaseModel):
     def from_result(cls, r: SearchResult) -> SearchHitOut:
         return cls(rank=r.rank, chunk_id=r.chunk_id, doc_id=r.doc_id, score=r.score, text=r.text,
                    section_path=list(r.section_path), highlights=[tuple(h) for h in r.highlights],
-                   link=f"/documents/{r.doc_id}?start={r.start}&end={r.end}", document=DocMetaOut.from_meta(r.meta))
+                   start=r.start, end=r.end, link=document_link(r.doc_id, r.start, r.end),
+                   document=DocMetaOut.from_meta(r.meta))
 
 
 class SearchOut(BaseModel):
@@ -92,10 +101,12 @@ class DocumentOut(BaseModel):
     original: str = Field(description="the text as read from the file, what citations point into")
     sections: list[SectionOut]
     chunks: list[ChunkSpanOut]
+    highlight: tuple[int, int] | None = Field(None, description="the cited span asked for, in `original`")
 
     @classmethod
     def from_view(cls, v: DocumentView) -> DocumentOut:
         return cls(meta=DocMetaOut.from_meta(v.meta), source_name=v.source_name, original=v.original,
+                   highlight=v.highlight,
                    sections=[SectionOut(path=list(s.path), start=s.start, end=s.end) for s in v.sections],
                    chunks=[ChunkSpanOut(chunk_id=c.chunk_id, section_path=list(c.section_path), start=c.start,
                                         end=c.end) for c in v.chunks])

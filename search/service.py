@@ -94,6 +94,7 @@ class DocumentView:
     text: str  # the cleaned text the index holds
     sections: tuple[SectionView, ...]
     chunks: tuple[ChunkSpan, ...]
+    highlight: tuple[int, int] | None = None  # a cited span of the clean text, mapped to `original`
 
 
 @dataclass(frozen=True)
@@ -115,13 +116,17 @@ def doc_meta(doc: Document) -> DocMeta:
                    m.signer, doc.parent, doc.attachments, m.cites)
 
 
-def document_view(doc: Document, chunks: list) -> DocumentView:
+def document_view(doc: Document, chunks: list, span: tuple[int, int] | None = None) -> DocumentView:
     """Sections and chunks mapped onto the original text: what the user reads and what a
     citation highlights are the same characters."""
     t = doc.text
     sections = tuple(SectionView(s.path, *t.to_original(s.start, s.end)) for s in parse_sections(t.text))
     spans = tuple(ChunkSpan(c.chunk_id, c.section_path, *t.to_original(c.start, c.end)) for c in chunks)
-    return DocumentView(doc_meta(doc), Path(doc.source).name, t.original, t.text, sections, spans)
+    mark = None
+    if span is not None:
+        start, end = max(0, min(span[0], len(t.text))), max(0, min(span[1], len(t.text)))
+        mark = t.to_original(start, end) if end > start else None
+    return DocumentView(doc_meta(doc), Path(doc.source).name, t.original, t.text, sections, spans, mark)
 
 
 class Service:
@@ -200,12 +205,14 @@ class Service:
                                         c.start, c.end, metas[hit.doc_id]))
             return out
 
-    def document(self, doc_id: str) -> DocumentView:
+    def document(self, doc_id: str, span: tuple[int, int] | None = None) -> DocumentView:
+        """The document; `span` (a cited [start, end) of its clean text) comes back as
+        `highlight`, mapped onto the original text the user reads."""
         with self.reading() as index:
             doc = index.store.document(doc_id)
             if doc is None:
                 raise DocumentNotFound(doc_id)
-            return document_view(doc, index.store.chunks_of(doc_id))
+            return document_view(doc, index.store.chunks_of(doc_id), span)
 
     def facets(self) -> Facets:
         with self.reading() as index:
