@@ -170,7 +170,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def document(
         request: Request,
         doc_id: str,
-        start: Annotated[int | None, Query(ge=0, description="a cited span of the clean text")] = None,
+        start: Annotated[int | None, Query(ge=0, description="a cited span of the original text")] = None,
         end: Annotated[int | None, Query(ge=0)] = None,
     ) -> DocumentOut:
         """Metadata, section tree and original text; sections and chunks as spans of the original.

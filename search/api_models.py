@@ -63,7 +63,7 @@ class SearchHitOut(BaseModel):
     text: str = Field(examples=["- Sở Y tế chủ trì, phối hợp với các đơn vị liên quan tổ chức tiêm vắc xin ..."])
     section_path: list[str] = Field(examples=[["II. Nhiệm vụ trọng tâm:", "7. Sở Y tế:"]])
     highlights: list[tuple[int, int]] = Field(description="spans of `text` matching the query")
-    start: int = Field(description="span of the passage in the document's clean text")
+    start: int = Field(description="span of the passage in the document's original text")
     end: int
     link: str = Field(description="the source, opened on this passage", examples=["/documents/001_b75f6995bec0e83d?start=1200&end=1480"])
     document: DocMetaOut
@@ -101,7 +101,7 @@ class DocumentOut(BaseModel):
     original: str = Field(description="the text as read from the file, what citations point into")
     sections: list[SectionOut]
     chunks: list[ChunkSpanOut]
-    highlight: tuple[int, int] | None = Field(None, description="the cited span asked for, in `original`")
+    highlight: tuple[int, int] | None = Field(None, description="the cited span asked for (start/end), in `original`")
 
     @classmethod
     def from_view(cls, v: DocumentView) -> DocumentOut:

@@ -66,7 +66,7 @@ class SearchResult:
     text: str
     section_path: tuple[str, ...]
     highlights: tuple[tuple[int, int], ...]  # spans of `text` matching the query
-    start: int  # span of the chunk in the document's clean text
+    start: int  # span of the chunk in the document's original text (what a citation opens)
     end: int
     meta: DocMeta
 
@@ -94,7 +94,7 @@ class DocumentView:
     text: str  # the cleaned text the index holds
     sections: tuple[SectionView, ...]
     chunks: tuple[ChunkSpan, ...]
-    highlight: tuple[int, int] | None = None  # a cited span of the clean text, mapped to `original`
+    highlight: tuple[int, int] | None = None  # the cited span of `original` asked for
 
 
 @dataclass(frozen=True)
@@ -124,8 +124,8 @@ def document_view(doc: Document, chunks: list, span: tuple[int, int] | None = No
     spans = tuple(ChunkSpan(c.chunk_id, c.section_path, *t.to_original(c.start, c.end)) for c in chunks)
     mark = None
     if span is not None:
-        start, end = max(0, min(span[0], len(t.text))), max(0, min(span[1], len(t.text)))
-        mark = t.to_original(start, end) if end > start else None
+        start, end = max(0, min(span[0], len(t.original))), max(0, min(span[1], len(t.original)))
+        mark = (start, end) if end > start else None
     return DocumentView(doc_meta(doc), Path(doc.source).name, t.original, t.text, sections, spans, mark)
 
 
@@ -191,23 +191,24 @@ class Service:
                 self._retriever = retrievers_for(index, (self.retriever_name,))[self.retriever_name]
             hits = self._retriever.search(query, k=k, filters=filters)  # type: ignore[attr-defined]
             chunks = index.store.chunks_by_id(h.chunk_id for h in hits)
-            metas: dict[str, DocMeta] = {}
+            docs: dict[str, Document] = {}
             out = []
             for rank, hit in enumerate(hits, 1):
-                if hit.doc_id not in metas:
+                if hit.doc_id not in docs:
                     doc = index.store.document(hit.doc_id)
                     if doc is None:
                         continue
-                    metas[hit.doc_id] = doc_meta(doc)
-                c = chunks[hit.chunk_id]
+                    docs[hit.doc_id] = doc
+                doc, c = docs[hit.doc_id], chunks[hit.chunk_id]
+                start, end = doc.text.to_original(c.start, c.end)
                 out.append(SearchResult(rank, hit.chunk_id, hit.doc_id, round(float(hit.score), 6), hit.text,
                                         tuple(hit.section_path), tuple(highlight_spans(hit.text, query)),
-                                        c.start, c.end, metas[hit.doc_id]))
+                                        start, end, doc_meta(doc)))
             return out
 
     def document(self, doc_id: str, span: tuple[int, int] | None = None) -> DocumentView:
-        """The document; `span` (a cited [start, end) of its clean text) comes back as
-        `highlight`, mapped onto the original text the user reads."""
+        """The document; `span` (a cited [start, end) of its original text, as search hits and
+        citations give it) comes back as `highlight`, clipped to the text."""
         with self.reading() as index:
             doc = index.store.document(doc_id)
             if doc is None:
