@@ -1,0 +1,191 @@
+"""Pieces of extractive question answering: what a question asks for, the sentences and clauses
+of a passage, the evidence cues a sentence carries, and how much of a question it covers.
+
+Everything here is compared on folded lower-case text (`ingest.vietnamese.fold`), so a question
+typed without diacritics ("han chot bao cao la ngay nao") reads the same as one typed with them.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ingest.metadata import find_doc_numbers
+from ingest.vietnamese import fold, normalize
+
+# ---- question types ------------------------------------------------------------------------------
+
+DEADLINE, FIGURE, DOCUMENT, RESPONSIBLE, OTHER = "deadline", "figure", "document", "responsible", "other"
+
+# Checked in this order on the folded question; the first that matches decides. "ai" (who) is
+# last: it is short and a deadline question can also name an agency.
+_QUESTION_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (DEADLINE, re.compile(r"\b(han chot|thoi han|han cuoi|han nop|khi nao|bao gio|ngay nao|thang nao|luc nao"
+                          r"|thoi diem nao|thoi gian nao|truoc ngay nao|cham nhat)\b")),
+    (FIGURE, re.compile(r"\b(bao nhieu|may|ty le|phan tram|muc nao|so luong|con so|tong so)\b")),
+    (DOCUMENT, re.compile(r"\b(van ban nao|so hieu|so ky hieu|(cong van|quyet dinh|nghi quyet|chi thi|ke hoach"
+                          r"|thong bao|ket luan|thong tu|nghi dinh) (nao|so may)|can cu (vao )?dau)\b")),
+    (RESPONSIBLE, re.compile(r"\b(ai|co quan nao|don vi nao|so nao|nganh nao|chu tri|chiu trach nhiem|phu trach"
+                             r"|giao cho|duoc giao)\b")),
+)
+
+# Words that only shape a question ("là ngày nào", "đạt bao nhiêu") and never appear in the answer.
+_STOP = frozenset(
+    "la gi nao bao nhieu khi gio ngay han chot cuoi may ai dau sao the nay do phai hay hoac cua va cac nhung "
+    "duoc cho voi ve co thi o tai trong mot phan tram ty le muc luc thoi diem gian".split()
+)
+
+
+def question_type(question: str) -> str:
+    folded = fold(normalize(question)).lower()
+    for name, pattern in _QUESTION_CUES:
+        if pattern.search(folded):
+            return name
+    return OTHER
+
+
+# ---- terms and coverage --------------------------------------------------------------------------
+
+_WORD = re.compile(r"\w+")
+
+
+def terms(text: str) -> list[str]:
+    """Folded lower-case content words, in order."""
+    return [w for w in _WORD.findall(fold(normalize(text)).lower()) if w not in _STOP]
+
+
+def term_set(words: list[str]) -> set[str]:
+    """Words and adjacent pairs: "bao cao ket qua" also gives "bao cao", "cao ket", "ket qua"."""
+    return set(words) | {f"{a} {b}" for a, b in zip(words, words[1:])}
+
+
+def weights(question_terms: set[str], passages: list[set[str]]) -> dict[str, float]:
+    """Weight of each question term: its inverse document frequency over the retrieved passages
+    (Robertson-Spärck Jones form, log((N + 1) / (df + 0.5))). A word every passage has ("tỉnh")
+    counts for little; one none of them has ("sân bay") counts most, so a sentence that misses
+    it cannot answer the question."""
+    n = len(passages)
+    return {t: math.log((n + 1) / (sum(t in p for p in passages) + 0.5)) for t in question_terms}
+
+
+def coverage(weighted: dict[str, float], text_terms: set[str]) -> float:
+    """Weighted share of the question's words and word pairs found in the text (0 when none)."""
+    total = sum(weighted.values())
+    if total <= 0:
+        return 0.0
+    return sum(w for t, w in weighted.items() if t in text_terms) / total
+
+
+# ---- sentences and clauses -----------------------------------------------------------------------
+
+# A sentence ends at . ! ? or … followed by space and a capital, an opening bracket/quote or a
+# bullet; and at every line break. "6,05%." and "20/08/2020." end sentences; "Số: 7.17.BCS" does not.
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[\"“(\-*+•\dA-ZĐÀ-Ỹ])|\n+")
+# Long sentences are cut into clauses at ";" and at ":" followed by a space.
+_CLAUSE_END = re.compile(r"(?<=;)\s+|(?<=:)\s+")
+LONG_SENTENCE = 200  # characters
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A sentence or clause of a passage: [start, end) in the passage text."""
+
+    start: int
+    end: int
+    text: str
+
+
+def _pieces(text: str, start: int, end: int, splitter: re.Pattern[str]) -> Iterable[tuple[int, int]]:
+    pos = start
+    for m in splitter.finditer(text, start, end):
+        yield pos, m.start()
+        pos = m.end()
+    yield pos, end
+
+
+def _trimmed(text: str, s: int, e: int) -> tuple[int, int]:
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return s, e
+
+
+def units(text: str) -> list[Unit]:
+    """Sentences of `text`, with sentences longer than LONG_SENTENCE cut into their clauses.
+
+    A clause shorter than 40 characters ("nổi lên đó là:") joins the one after it, so no unit is
+    a bare lead-in."""
+    out: list[Unit] = []
+    for s, e in _pieces(text, 0, len(text), _SENTENCE_END):
+        s, e = _trimmed(text, s, e)
+        if s >= e:
+            continue
+        if e - s <= LONG_SENTENCE:
+            out.append(Unit(s, e, text[s:e]))
+            continue
+        pending: int | None = None
+        for cs, ce in _pieces(text, s, e, _CLAUSE_END):
+            cs, ce = _trimmed(text, cs, ce)
+            if cs >= ce:
+                continue
+            if pending is not None:
+                cs = pending
+            if ce - cs < 40 and ce < e:
+                pending = cs
+                continue
+            pending = None
+            out.append(Unit(cs, ce, text[cs:ce]))
+    return out
+
+
+# ---- evidence cues -------------------------------------------------------------------------------
+
+_DATE = re.compile(
+    r"\b\d{1,2}/\d{1,2}/\d{4}\b|\b\d{1,2}/\d{1,2}\b(?!/)|\bngay \d{1,2} thang \d{1,2}(?: nam \d{4})?"
+    r"|\bthang \d{1,2}(?:/\d{4}| nam \d{4})|\bquy [iv1-4]+\b"
+)
+_RECURRING = re.compile(r"\b(hang|dinh ky) ?(ngay|tuan|thang|quy|nam)?\b|\btruoc ngay\b|\bcham nhat\b")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*(?:/\d+)?\s*%?")
+_MEASURE = re.compile(r"\d\s*%|\d\s*(ty|trieu|nghin|dong|ha|km|nguoi|ca|xa|ho|luot|doanh nghiep)\b|\d+/\d+")
+_AGENCY = re.compile(
+    r"\b(So|UBND|Uy ban nhan dan|Ban|Cuc|Chi cuc|Van phong|Cong an|Bo Chi huy|Thanh tra|Kho bac|Dai|Bao"
+    r"|Mat tran|Tinh doan|Hoi|Trung tam|Giam doc|Chu tich|Thu truong|Ngan hang|Bao hiem)\s+[A-Z]"
+)
+
+
+def _numbers(folded: str) -> set[str]:
+    return {m.group(0).replace(" ", "") for m in _NUMBER.finditer(folded)}
+
+
+def cue(kind: str, unit_text: str, question: str, heading: str = "") -> float:
+    """How strongly a unit carries the kind of thing the question asks for: 0 (not at all) to 1.
+
+    deadline: "trước ngày 15/8/2020" or a full date 1, a recurring term ("hằng tháng") 0.6;
+    figure: a number the question does not already contain, 1 with a unit or % else 0.6;
+    responsible: an agency name in the unit 1, only in its section heading 0.6;
+    document: a document number the question does not contain 1; other questions: always 1.
+    """
+    folded = fold(normalize(unit_text))
+    lower = folded.lower()
+    asked = fold(normalize(question)).lower()
+    if kind == DEADLINE:
+        if _DATE.search(lower):
+            return 1.0
+        return 0.6 if _RECURRING.search(lower) else 0.0
+    if kind == FIGURE:
+        dates = {m.group(0) for m in _DATE.finditer(lower)}
+        new = {n for n in _numbers(lower) - _numbers(asked) if not any(n.rstrip("%") in d for d in dates)}
+        if not new:
+            return 0.0
+        return 1.0 if _MEASURE.search(lower) else 0.6
+    if kind == RESPONSIBLE:
+        if _AGENCY.search(folded):
+            return 1.0
+        return 0.6 if _AGENCY.search(fold(normalize(heading))) else 0.0
+    if kind == DOCUMENT:
+        found = {n.lower() for n in find_doc_numbers(normalize(unit_text))}
+        return 1.0 if found - {n.lower() for n in find_doc_numbers(normalize(question))} else 0.0
+    return 1.0
