@@ -183,14 +183,53 @@ def json_dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else value.to_dict()
 
 
+class CitationOut(BaseModel):
+    """Where an answer comes from; `start`/`end` are offsets in the document's original text."""
+
+    doc_id: str = Field(examples=["001_b75f6995bec0e83d"])
+    chunk_id: str
+    section_path: list[str] = Field(examples=[["I. Về công tác chỉ đạo, điều hành ...", "2. Sở Kế hoạch và Đầu tư:"]])
+    start: int
+    end: int
+    quote: str = Field(examples=["- Chủ trì, phối hợp với các đơn vị, địa phương thường xuyên kiểm tra, đôn đốc ..."])
+    number: str | None = None
+    date: str | None = None
+    province: str | None = Field(None, examples=["Kon Tum"])
+
+
+class PassageOut(BaseModel):
+    chunk_id: str
+    doc_id: str
+    section_path: list[str]
+    text: str
+    score: float
+    number: str | None = None
+    date: str | None = None
+    province: str | None = None
+    doc_type: str | None = None
+    subject: str | None = None
+
+
 class AskOut(BaseModel):
-    """kind: agency (tasks by directive), question (a short answer with citations), compare, or
-    search (passages, for plain search words)."""
+    """`kind` says which fields are filled: `agency` (tasks by directive), `question` (a short
+    extractive answer with its citation, or the closest passages when the directives do not
+    answer), `compare` (`comparison`), `search` (`hits`, for plain search words)."""
 
     model_config = ConfigDict(extra="allow")
-    kind: str = Field(examples=["agency"])
-    question: str = Field(examples=["Nhiệm vụ của Sở Y tế là gì?"])
+    kind: str = Field(examples=["question"], description="agency | question | compare | search")
+    question: str = Field(examples=["Ai chủ trì giải ngân vốn đầu tư công?"])
     hits: list[SearchHitOut] = []
+    answered: bool | None = None
+    answer_text: str | None = Field(None, examples=["- Chủ trì, phối hợp với các đơn vị, địa phương thường xuyên "
+                                                    "kiểm tra, đôn đốc ... kết quả giải ngân."])
+    citation: CitationOut | None = None
+    passage: PassageOut | None = None
+    span: tuple[int, int] | None = Field(None, description="the answer inside passage.text")
+    closest: list[PassageOut] = []
+    generated: str | None = None
+    generation_note: str | None = None
+    question_type: str | None = Field(None, examples=["responsible"])
+    comparison: dict[str, Any] | None = None
 
 
 class CompareOut(BaseModel):

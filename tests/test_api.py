@@ -217,3 +217,13 @@ def test_cors_allows_only_configured_origins(seeds_index: Path) -> None:
         other = c.get("/health", headers={"Origin": "https://evil.example"})
         assert ok.headers["access-control-allow-origin"] == "https://soyte.kontum.gov.vn"
         assert "access-control-allow-origin" not in other.headers
+
+
+def test_ask_a_question_gets_the_sentence_and_its_citation(client: TestClient) -> None:
+    body = client.post("/ask", json={"question": "Ai chủ trì giải ngân vốn đầu tư công?"}).json()
+    assert (body["kind"], body["answered"]) == ("question", True)
+    cite = body["citation"]
+    assert cite["section_path"][-1] == "2. Sở Kế hoạch và Đầu tư:"
+    doc = client.get(f"/documents/{cite['doc_id']}", params={"start": cite["start"], "end": cite["end"]}).json()
+    s, e = doc["highlight"]
+    assert doc["original"][s:e] == cite["quote"]

@@ -37,7 +37,7 @@ def _date_vn(iso: str | None) -> str:
 
 def doc_label(meta: Json) -> str:
     """"Thông báo 133/TB-UBND · 13/08/2021 · Kon Tum" (whatever of it is known)."""
-    head = " ".join(x for x in (meta.get("type"), meta.get("number")) if x)
+    head = " ".join(x for x in (meta.get("type") or meta.get("doc_type"), meta.get("number")) if x)
     parts = [head, _date_vn(meta.get("date")), meta.get("province") or ""]
     return " · ".join(p for p in parts if p) or str(meta.get("id") or meta.get("doc_id") or "")
 
