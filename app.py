@@ -12,6 +12,7 @@ import time
 import streamlit as st
 
 from ui.backend import Backend, BackendError, from_env
+from ui.text import escape
 from ui.views import render_agency, render_compare, render_document, render_question, render_search
 
 EXAMPLES = ("Nhiệm vụ của Sở Y tế là gì?", "Giải ngân vốn đầu tư công",
@@ -36,7 +37,7 @@ def sidebar_filters() -> dict:
     try:
         f = facets()
     except BackendError as exc:
-        st.sidebar.warning(str(exc))
+        st.sidebar.warning(escape(str(exc)))
         return {}
     province = st.sidebar.selectbox("Tỉnh (tên cũ hoặc mới)", [ALL, *f["provinces"]], key="province")
     doc_type = st.sidebar.selectbox("Loại văn bản", [ALL, *f["types"]], key="type")
@@ -75,7 +76,7 @@ def ask_page(filters: dict) -> None:
         try:
             answer = backend().ask(question, filters)
         except BackendError as exc:
-            st.error(str(exc))
+            st.error(escape(str(exc)))
             return
     kind = answer.get("kind")
     if kind == "agency":
@@ -99,7 +100,7 @@ def document_page(params: dict) -> None:
     try:
         doc = backend().document(params["doc"], span)
     except BackendError as exc:
-        st.error(str(exc))
+        st.error(escape(str(exc)))
         return
     render_document(doc)
 
@@ -115,7 +116,7 @@ def upload_page() -> None:
     try:
         job = backend().upload([(f.name, f.getvalue()) for f in files])
     except BackendError as exc:
-        st.error(str(exc))
+        st.error(escape(str(exc)))
         return
     bar = st.progress(0.0, text="Đang đọc văn bản…")
     while job["status"] in ("queued", "running"):
@@ -125,7 +126,7 @@ def upload_page() -> None:
         bar.progress(job["progress"], text=stage)
     bar.progress(1.0, text="Xong")
     for err in job["errors"]:
-        st.error(err)
+        st.error(escape(err))
     if job["status"] == "done":
         st.success(f"Đã thêm {len(job['added'])}, cập nhật {len(job['replaced'])}, "
                    f"không đổi {len(job['unchanged'])} văn bản.")

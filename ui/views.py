@@ -54,7 +54,7 @@ def render_search(result: Json) -> None:
         with st.container(border=True):
             st.markdown(f"**{h['rank']}. {escape(doc_label(meta))}**")
             if meta.get("subject"):
-                st.caption(meta["subject"])
+                st.caption(escape(meta["subject"]))
             if h.get("section_path"):
                 st.markdown("§ " + escape(" › ".join(h["section_path"])))
             st.markdown(highlighted(h["text"], h.get("highlights") or []))
@@ -100,7 +100,7 @@ def render_agency(answer: Json, today: dt.date | None = None) -> None:
     agency = answer.get("agency") or answer.get("agency_name") or ""
     groups = answer.get("groups") or []
     rows = [{"task": t, "directive": g.get("directive") or g} for g in groups for t in g.get("tasks", [])]
-    st.subheader(f"Nhiệm vụ của {agency}" if agency else "Nhiệm vụ được giao")
+    st.subheader(f"Nhiệm vụ của {escape(agency)}" if agency else "Nhiệm vụ được giao")
     if not rows:
         st.info("Không tìm thấy nhiệm vụ nào giao riêng cho cơ quan này trong các văn bản đã có.")
     else:
@@ -120,7 +120,7 @@ def render_question(answer: Json) -> None:
     if answer.get("generated"):
         st.markdown(escape(answer["generated"]))
     if answer.get("answered"):
-        st.success(answer.get("answer_text") or "")
+        st.success(escape(answer.get("answer_text") or ""))
         if passage:
             span = answer.get("span")
             st.markdown(highlighted(passage.get("text", ""), [span] if span else []))
@@ -128,7 +128,7 @@ def render_question(answer: Json) -> None:
         st.warning("Các văn bản tìm được không trả lời trực tiếp câu hỏi này. Các đoạn gần nhất:")
     cite = answer.get("citation")
     if cite:
-        label = doc_label(cite)
+        label = doc_label({**(answer.get("passage") or {}), **cite})
         section = " › ".join(cite.get("section_path") or [])
         st.markdown(f"Nguồn: [{escape(label)}]({doc_link(cite['doc_id'], cite.get('start'), cite.get('end'))})"
                     + (f" — § {escape(section)}" if section else ""))
@@ -143,7 +143,7 @@ def render_question(answer: Json) -> None:
 # ---- comparison -------------------------------------------------------------------------
 def render_compare(comparison: Json) -> None:
     columns = comparison.get("columns") or comparison.get("provinces_columns") or []
-    st.subheader(f"So sánh: {comparison.get('topic', '')}")
+    st.subheader(f"So sánh: {escape(comparison.get('topic', ''))}")
     if not columns:
         st.info("Không có văn bản nào về chủ đề này ở các tỉnh đã chọn.")
         return
@@ -173,9 +173,9 @@ def render_compare(comparison: Json) -> None:
 # ---- document view ----------------------------------------------------------------------
 def render_document(doc: Json) -> None:
     meta = doc["meta"]
-    st.subheader(doc_label(meta))
+    st.subheader(escape(doc_label(meta)))
     if meta.get("subject"):
-        st.caption(meta["subject"])
+        st.caption(escape(meta["subject"]))
     facts = [("Cơ quan ban hành", meta.get("issuer")), ("Tỉnh (nay)", meta.get("province_2025")),
              ("Người ký", meta.get("signer")), ("Tệp", doc.get("source_name"))]
     st.markdown("  \n".join(f"**{k}:** {escape(v)}" for k, v in facts if v))
