@@ -70,7 +70,7 @@ class LocalBackend:
     def facets(self) -> Json:
         from search.api_models import FacetsOut
 
-        return self._guard(lambda: FacetsOut.from_facets(self.service.facets()).model_dump())
+        return self._guard(lambda: FacetsOut.from_facets(self.service.facets()).model_dump(mode="json"))
 
     def ask(self, question: str, filters: Json, k: int = 10) -> Json:
         from search.answering import ask
@@ -78,7 +78,7 @@ class LocalBackend:
         from search.model import Filters
 
         return self._guard(lambda: AskOut.model_validate(
-            ask(self.service, question, Filters(**filters), k)).model_dump())
+            ask(self.service, question, Filters(**filters), k)).model_dump(mode="json"))
 
     def search(self, query: str, filters: Json, k: int = 10) -> Json:
         from search.answering import search_answer
@@ -94,7 +94,7 @@ class LocalBackend:
     def document(self, doc_id: str, span: tuple[int, int] | None = None) -> Json:
         from search.api_models import DocumentOut
 
-        return self._guard(lambda: DocumentOut.from_view(self.service.document(doc_id, span)).model_dump())
+        return self._guard(lambda: DocumentOut.from_view(self.service.document(doc_id, span)).model_dump(mode="json"))
 
     def upload(self, files: Sequence[tuple[str, bytes]]) -> Json:
         from index.index import embedder_for
@@ -118,7 +118,7 @@ class LocalBackend:
                 self._jobs = Jobs()
             job = self._jobs.submit(stored, writer, self.service.refresh)
             self._files[job.id] = stored
-            return JobOut.from_state(job, stored).model_dump()
+            return JobOut.from_state(job, stored).model_dump(mode="json")
 
         return self._guard(run)
 
@@ -128,17 +128,18 @@ class LocalBackend:
         state = self._jobs.get(job_id) if self._jobs else None
         if state is None:
             raise BackendError(f"no job {job_id!r}", 404)
-        return JobOut.from_state(state, self._files.get(job_id)).model_dump()
+        return JobOut.from_state(state, self._files.get(job_id)).model_dump(mode="json")
 
 
 class HttpBackend:
     """A running `chidao serve`, over HTTP."""
 
-    def __init__(self, url: str, api_key: str | None = None, timeout: float = 60.0) -> None:
+    def __init__(self, url: str, api_key: str | None = None, timeout: float = 60.0, client: Any = None) -> None:
         import httpx
 
         headers = {"X-API-Key": api_key} if api_key else {}
-        self.client = httpx.Client(base_url=url.rstrip("/"), headers=headers, timeout=timeout)
+        self.client = client or httpx.Client(base_url=url.rstrip("/"), timeout=timeout)
+        self.client.headers.update(headers)
 
     def _json(self, method: str, path: str, **kwargs: Any) -> Json:
         r = self.client.request(method, path, **kwargs)
