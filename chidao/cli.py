@@ -65,6 +65,15 @@ def _add_search(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=commands.search)
 
 
+def _add_ask(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("ask", help="ask a question: an agency's tasks, or a factual answer with its citation")
+    p.add_argument("question")
+    p.add_argument("--index", required=True)
+    p.add_argument("--json", action="store_true")
+    add_filters(p)
+    p.set_defaults(handler=commands.ask)
+
+
 def _add_eval(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("eval", help="quality on labelled queries (snippet gold) or a BEIR folder")
     p.add_argument("--index", help="index folder (BEIR mode: reused if built, else a temporary one)")
@@ -77,6 +86,7 @@ def _add_eval(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="one JSON object on one line")
     p.add_argument("--report", help="folder for report.md, recall@k plot, TREC runs, failures")
     p.add_argument("--floors", action="store_true", help="exit 1 when a quality floor regresses")
+    p.add_argument("--no-answers", action="store_true", help="skip the answers section (chidao ask on agency/question queries)")
     p.set_defaults(handler=commands.evaluate)
 
 
@@ -109,7 +119,7 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="chidao", description="Search Vietnamese government directives.")
     sub = parser.add_subparsers(dest="command", required=True)
-    for add in (_add_ingest, _add_index, _add_search, _add_eval, _add_bench, _add_serve):
+    for add in (_add_ingest, _add_index, _add_search, _add_ask, _add_eval, _add_bench, _add_serve):
         add(sub)
     return parser
 

@@ -153,6 +153,30 @@ def search(args: argparse.Namespace) -> int:
     return 0
 
 
+def ask(args: argparse.Namespace) -> int:
+    import json
+
+    from chidao.render import render
+    from index.generation import IndexMismatch, IndexNotReady
+    from index.index import Index
+    from search.answers import ask as ask_index
+    from search.model import Filters
+
+    index = Index(args.index)
+    filters = Filters(province=args.province, type=args.type, issuer=args.issuer, since=args.since,
+                      until=args.until, cites=args.cites)
+    try:
+        index.load()
+        answer = ask_index(index, args.question, filters)
+    except (IndexNotReady, IndexMismatch) as exc:
+        raise CommandError(str(exc)) from exc
+    if args.json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(render(answer))
+    return 0
+
+
 def bench(args: argparse.Namespace) -> int:
     import json
 
@@ -203,6 +227,12 @@ def evaluate(args: argparse.Namespace) -> int:
                 index = Index(args.index).load()
                 queries = load_snippet_queries(args.queries)
                 result = run_eval(retrievers_for(index, names), queries, k=args.k, dataset=args.dataset or DEV)
+                if not args.no_answers and any(q.type in ("agency", "question") for q in queries):
+                    from dataclasses import replace
+
+                    from eval.answers import evaluate_answers
+
+                    result = replace(result, answers=evaluate_answers(index, queries))
         except (IndexNotReady, IndexMismatch, FileNotFoundError, ValueError) as exc:
             raise CommandError(str(exc)) from exc
         if args.report:

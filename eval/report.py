@@ -127,6 +127,8 @@ def report_markdown(result: EvalResult, now: datetime | None = None) -> str:
             summary = result.summary(retriever, t)
             rows.append([f"{t} ({n})", retriever, *(f"{summary[m]:.3f}" for m in names)])
     lines += _table(["type", "retriever", *names], rows)
+    if result.answers:
+        lines += ["", *answers_markdown(result.answers)]
     lines += ["", f"## Failed queries (recall@{result.k} < 1)", ""]
     for retriever in result.runs:
         failed = [r for r in result.results(retriever) if r.missing(result.k)]
@@ -135,6 +137,32 @@ def report_markdown(result: EvalResult, now: datetime | None = None) -> str:
             lines += _failure_lines(result, r)
         lines.append("")
     return "\n".join(lines)
+
+
+def answers_markdown(answers: dict[str, object]) -> list[str]:
+    """The answers section: task recall per agency query, answer spans per question query."""
+    lines = ["## Answers (`chidao ask`)", ""]
+    agency = answers.get("agency") or []
+    if agency:
+        lines += [
+            f"- agency queries: mean task recall {answers['agency_mean_recall']:.3f}, "
+            f"min {answers['agency_min_recall']:.3f}; not_answer hits among own tasks: "
+            f"{answers['not_answer_total']} (in the separate collective groups: "
+            f"{answers['collective_not_answer_total']})",
+            "",
+        ]
+        rows = [[str(r["id"]), str(r.get("agency") or r["kind"]), str(r.get("tasks", 0)), f"{r['recall']:.2f}",
+                 str(r["not_answer"]), "; ".join(str(m)[:60] for m in r["missing"])] for r in agency]  # type: ignore[index]
+        lines += _table(["query", "agency", "tasks", "task recall", "not_answer", "missing"], rows)
+        lines.append("")
+    question = answers.get("question") or []
+    if question:
+        lines += [f"- question queries: answer span contains the snippet for "
+                  f"{answers['question_contains_rate']:.0%}", ""]
+        rows = [[str(r["id"]), str(r["kind"]), "yes" if r["contains"] else "no",
+                 str(r["span"] or "")[:80].replace("|", "/")] for r in question]  # type: ignore[index]
+        lines += _table(["query", "answer kind", "contains snippet", "span"], rows)
+    return lines
 
 
 def plot_recall_curve(result: EvalResult, path: Path, k_max: int | None = None) -> None:

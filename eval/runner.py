@@ -229,6 +229,9 @@ class Floors:
     ranks: tuple[RankFloor, ...] = ()
     # (dataset, retriever, metric, others): the retriever must score strictly above each other one.
     beats: tuple[tuple[str, str, str, tuple[str, ...]], ...] = ()
+    # (dataset, answers figure) -> minimum / maximum, for the answers section (eval.answers).
+    answers_min: Mapping[tuple[str, str], float] = field(default_factory=dict)
+    answers_max: Mapping[tuple[str, str], float] = field(default_factory=dict)
 
 
 # Provenance: the ALQAC figures sit below the README's reference for plain syllable BM25 (Hit@10
@@ -248,6 +251,10 @@ DEFAULT_FLOORS = Floors(
         RankFloor(DEV, "noaccent", 5, ("hybrid",)),
     ),
     beats=((DEV, "hybrid", "mrr@10", ("bm25", "dense")),),
+    # Issue 5's targets: every agency query's task recall >= 0.9, no other agency's task listed as
+    # the asked agency's own, every question's answer span holding its snippet.
+    answers_min={(DEV, "agency_min_recall"): 0.9, (DEV, "question_contains_rate"): 1.0},
+    answers_max={(DEV, "not_answer_total"): 0},
 )
 
 
@@ -275,6 +282,15 @@ def check_floors(result: EvalResult, floors: Floors) -> list[str]:
                         f"{floor.dataset}/{retriever}: {floor.query_type} query {r.query.id} "
                         f"({r.query.query!r}) first {what} {where}, floor is rank <= {floor.max_rank}"
                     )
+    if result.answers is not None:
+        for (dataset, name), minimum in floors.answers_min.items():
+            value = result.answers.get(name)
+            if dataset == result.dataset and value is not None and value < minimum:
+                violations.append(f"{dataset}/answers: {name} = {value} < floor {minimum}")
+        for (dataset, name), maximum in floors.answers_max.items():
+            value = result.answers.get(name)
+            if dataset == result.dataset and value is not None and value > maximum:
+                violations.append(f"{dataset}/answers: {name} = {value} > ceiling {maximum}")
     for dataset, retriever, name, others in floors.beats:
         if dataset != result.dataset or retriever not in result.runs:
             continue

@@ -13,10 +13,12 @@ from pathlib import Path
 
 import numpy as np
 
+from index.generation import IndexNotReady
 from index.lexical import cite_key, date_key, filter_key, issuer_key, province_key
+from ingest.assignments import Assignment
 from ingest.jsonl import document_from_dict, document_to_dict
 from ingest.model import Chunk, Document
-from search.model import Filters
+from search.model import Filters, StoredTask
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -40,6 +42,25 @@ CREATE TABLE IF NOT EXISTS chunks (
     end INTEGER NOT NULL,
     embedding BLOB
 );
+CREATE TABLE IF NOT EXISTS assignments (
+    doc_id TEXT NOT NULL,
+    chunk_id TEXT,
+    section_path TEXT NOT NULL,   -- JSON list
+    agency TEXT NOT NULL,         -- canonical name (ingest/data/agencies.json)
+    agency_text TEXT NOT NULL,
+    role TEXT NOT NULL,           -- chu_tri | phoi_hop | giao | collective
+    task TEXT NOT NULL,
+    deadline TEXT,                -- ISO date
+    deadline_text TEXT,
+    reports_to TEXT,
+    start INTEGER NOT NULL,       -- clean-text span
+    end INTEGER NOT NULL,
+    orig_start INTEGER NOT NULL,  -- the same span in the original text (citations)
+    orig_end INTEGER NOT NULL,
+    quote TEXT NOT NULL           -- the original text of that span
+);
+CREATE INDEX IF NOT EXISTS assignments_agency ON assignments(agency);
+CREATE INDEX IF NOT EXISTS assignments_doc ON assignments(doc_id);
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 CREATE INDEX IF NOT EXISTS documents_number ON documents(number_key);
 CREATE INDEX IF NOT EXISTS provinces_key ON document_provinces(province_key);
@@ -83,8 +104,15 @@ class Store:
             self._conn = None
 
     # ---- writes -------------------------------------------------------------------------
-    def put(self, docs: Sequence[Document], chunks: Sequence[Chunk], vectors: np.ndarray | None) -> list[int]:
-        """Insert or replace documents and their chunks in one transaction; returns chunk rowids."""
+    def put(
+        self,
+        docs: Sequence[Document],
+        chunks: Sequence[Chunk],
+        vectors: np.ndarray | None,
+        assignments: Sequence[Assignment] = (),
+    ) -> list[int]:
+        """Insert or replace documents, their chunks and their assignments in one transaction;
+        returns chunk rowids."""
         c = self.conn
         rowids: list[int] = []
         c.execute("BEGIN IMMEDIATE")
@@ -109,6 +137,16 @@ class Store:
                      ch.start, ch.end, blob),
                 )
                 rowids.append(int(cur.lastrowid or 0))
+            by_id = {d.id: d for d in docs}
+            for a in assignments:
+                doc = by_id[a.doc_id]
+                o_start, o_end = doc.text.to_original(a.start, a.end)
+                c.execute(
+                    "INSERT INTO assignments VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (a.doc_id, a.chunk_id, json.dumps(list(a.section_path), ensure_ascii=False), a.agency,
+                     a.agency_text, a.role, a.task, a.deadline, a.deadline_text, a.reports_to, a.start, a.end,
+                     o_start, o_end, doc.text.original[o_start:o_end]),
+                )
             c.execute("COMMIT")
         except BaseException:
             c.execute("ROLLBACK")
@@ -132,7 +170,7 @@ class Store:
         removed: list[int] = []
         for doc_id in doc_ids:
             removed += [r for (r,) in c.execute("SELECT rowid FROM chunks WHERE doc_id=?", (doc_id,))]
-            for table, col in (("chunks", "doc_id"), ("document_provinces", "doc_id"),
+            for table, col in (("chunks", "doc_id"), ("assignments", "doc_id"), ("document_provinces", "doc_id"),
                                ("document_cites", "doc_id"), ("documents", "id")):
                 c.execute(f"DELETE FROM {table} WHERE {col}=?", (doc_id,))  # noqa: S608 - fixed names
         return removed
@@ -192,7 +230,7 @@ class Store:
         return np.asarray(ids, dtype=np.int64), np.vstack(vecs)
 
     def count(self, table: str) -> int:
-        if table not in ("documents", "chunks"):
+        if table not in ("documents", "chunks", "assignments"):
             raise ValueError(table)
         return int(self.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])  # noqa: S608
 
@@ -235,3 +273,72 @@ class Store:
             q = f"SELECT rowid FROM chunks WHERE doc_id IN ({','.join('?' * len(part))})"  # noqa: S608
             out += [r for (r,) in self.conn.execute(q, part)]
         return np.asarray(sorted(out), dtype=np.int64)
+
+    # ---- assignments ----------------------------------------------------------------------
+    def has_assignments(self) -> bool:
+        row = self.conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='assignments'").fetchone()
+        return row is not None
+
+    def tasks(
+        self,
+        agency: str | None = None,
+        province: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        deadline_before: str | None = None,
+        role: str | None = None,
+    ) -> list[StoredTask]:
+        """Assignments, newest directive first (undated last), each in text order.
+
+        `agency` is any spelling the alias table knows ("Sở KH&ĐT", "so y te", "Giám đốc Sở
+        Tài chính"), matched to its canonical name; `province` accepts the old and the 2025
+        name like `Filters`; `since`/`until` bound the directive's date; `deadline_before` keeps
+        tasks whose deadline is on or before that ISO date.
+        """
+        if not self.has_assignments():
+            raise IndexNotReady(f"{self.path}: this index was built before assignments were stored; rebuild it")
+        where, args = [], []
+        if agency:
+            from ingest.agencies import table
+
+            known = table().lookup(agency)
+            where.append("a.agency=?")
+            args.append(known.name if known else agency)
+        if role:
+            where.append("a.role=?")
+            args.append(role)
+        if province:
+            where.append("a.doc_id IN (SELECT doc_id FROM document_provinces WHERE province_key=?)")
+            args.append(province_key(province))
+        if since:
+            where.append("d.date IS NOT NULL AND d.date>=?")
+            args.append(date_key(since))
+        if until:
+            where.append("d.date IS NOT NULL AND d.date<=?")
+            args.append(date_key(until, end=True))
+        if deadline_before:
+            where.append("a.deadline IS NOT NULL AND a.deadline<=?")
+            args.append(deadline_before)
+        q = (
+            "SELECT a.doc_id, a.chunk_id, a.section_path, a.agency, a.agency_text, a.role, a.task, a.deadline, "
+            "a.deadline_text, a.reports_to, a.start, a.end, a.orig_start, a.orig_end, a.quote "
+            "FROM assignments a JOIN documents d ON d.id = a.doc_id"
+            + (" WHERE " + " AND ".join(where) if where else "")
+            + " ORDER BY d.date IS NULL, d.date DESC, a.doc_id, a.start, a.agency"
+        )
+        rows = self.conn.execute(q, args).fetchall()
+        docs: dict[str, Document | None] = {}
+        out: list[StoredTask] = []
+        for r in rows:
+            if r[0] not in docs:
+                docs[r[0]] = self.document(r[0])
+            meta = docs[r[0]].meta if docs[r[0]] else None
+            out.append(StoredTask(
+                doc_id=r[0], chunk_id=r[1], section_path=tuple(json.loads(r[2])), agency=r[3], agency_text=r[4],
+                role=r[5], task=r[6], deadline=r[7], deadline_text=r[8], reports_to=r[9], start=r[10], end=r[11],
+                orig_start=r[12], orig_end=r[13], quote=r[14],
+                number=meta.number if meta else None, date=meta.date if meta else None,
+                type=meta.type if meta else None, issuer=meta.issuer if meta else None,
+                province=meta.province if meta else None, province_2025=meta.province_2025 if meta else None,
+            ))
+        return out

@@ -35,6 +35,7 @@ from index.lexical import LexicalIndex, LexicalRow
 from index.store import Store
 from index.tokenize import TOKENIZER_VERSION
 from index.vectors import VectorIndex
+from ingest.assignments import extract_assignments
 from ingest.chunk import CHUNKER_VERSION
 from ingest.clean import CLEANER_VERSION
 from ingest.model import Chunk, Document
@@ -121,7 +122,8 @@ def write(
                 lexical.commit()
             with clock("faiss"):
                 vectors.save(staging / "vectors.faiss")
-            counts = {"documents": store.count("documents"), "chunks": store.count("chunks")}
+            counts = {"documents": store.count("documents"), "chunks": store.count("chunks"),
+                      "assignments": store.count("assignments")}
             store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             store.close()
@@ -210,8 +212,10 @@ def _apply(
         for f in group:
             part = vecs[offset : offset + len(f.chunks)]
             offset += len(f.chunks)
+            with clock("assignments"):
+                tasks = [a for d in f.documents for a in extract_assignments(d, f.chunks)]
             with clock("sqlite"):
-                rowids = store.put(f.documents, f.chunks, part)
+                rowids = store.put(f.documents, f.chunks, part, tasks)
             with clock("faiss"):
                 vectors.add(np.asarray(rowids, dtype=np.int64), part)
             by_id = {d.id: d for d in f.documents}

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Protocol
+from dataclasses import asdict, dataclass
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
@@ -36,3 +36,39 @@ class Retriever(Protocol):
     name: str
 
     def search(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Hit]: ...
+
+
+@dataclass(frozen=True)
+class StoredTask:
+    """An assignment as the store returns it: the task, where it sits, and its directive's header.
+
+    `start`/`end` are offsets in the document's clean text; `orig_start`/`orig_end` the same span
+    in the original text (`Document.text.original`), and `quote` that original text.
+    """
+
+    doc_id: str
+    chunk_id: str | None
+    section_path: tuple[str, ...]
+    agency: str
+    agency_text: str
+    role: str  # chu_tri | phoi_hop | giao | collective
+    task: str
+    deadline: str | None
+    deadline_text: str | None
+    reports_to: str | None
+    start: int
+    end: int
+    orig_start: int
+    orig_end: int
+    quote: str
+    number: str | None = None
+    date: str | None = None
+    type: str | None = None
+    issuer: str | None = None
+    province: str | None = None
+    province_2025: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["section_path"] = list(self.section_path)
+        return out

@@ -1,0 +1,400 @@
+"""Who must do what, by when: the assignments of a directive, read from its text.
+
+For every paragraph (a line of the clean text) and every sentence in it:
+
+- An agency is *assigned* when it is the subject of the sentence: named at its start ("Sở Nội
+  vụ chủ trì, ..."), possibly after a title ("Giám đốc", "Chủ tịch"), or right after "giao",
+  "yêu cầu", "đề nghị" ("UBND tỉnh giao Sở Y tế chủ trì ..."); a list of names joined by commas
+  and "và" shares the sentence ("Công an tỉnh, UBND các huyện, thành phố tăng cường ...").
+- An agency named only in a heading owns everything under it ("7. Sở Y tế:" then bullets; "2.
+  Giao Sở Kế hoạch và Đầu tư" then bullets); so does a paragraph ending in a colon that names
+  its addressees ("UBND tỉnh yêu cầu Thủ trưởng các Sở, ...: ") for the paragraphs and sections
+  after it. The nearest owner wins: sentence, then section headings, then such paragraphs.
+- The role is "chu_tri" when the assignee "chủ trì", "phoi_hop" when its task is to "phối hợp",
+  "collective" for addressees such as "các sở, ban, ngành" or "UBND các huyện, thành phố", and
+  "giao" otherwise. Agencies named after "phối hợp với" get the same task as "phoi_hop"
+  (collective partners are not assignees).
+- The deadline is the date after "trước ngày", "chậm nhất", "hạn chót", "trong tháng" ... as an
+  ISO date (the last day for a month or quarter); recurring terms ("hằng tháng") only as text.
+- `reports_to` is the body named after "báo cáo" (Thường trực UBND tỉnh, Ban Thường vụ Tỉnh ủy...).
+
+Offsets are in the document's clean text; `Document.text.to_original` maps them to the file.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ingest.agencies import AgencyTable, Mention, fold_text, name_tokens, table
+from ingest.model import Chunk, Document, Section
+from ingest.sections import parse_sections
+
+ASSIGNMENTS_VERSION = "1"
+ROLES = ("chu_tri", "phoi_hop", "giao", "collective")
+
+
+@dataclass(frozen=True)
+class Assignment:
+    doc_id: str
+    chunk_id: str | None
+    section_path: tuple[str, ...]
+    agency: str  # canonical name (ingest/data/agencies.json)
+    agency_text: str  # as written in this document
+    role: str  # chu_tri | phoi_hop | giao | collective
+    task: str  # the sentence(s) of the task, verbatim from the clean text
+    deadline: str | None  # ISO date
+    deadline_text: str | None  # as written: "trước ngày 15/8/2020", "hằng tháng"
+    reports_to: str | None
+    start: int  # span of `task` in the document's clean text
+    end: int
+
+
+# A heading or bullet marker at the start of a line (the kinds ingest.sections recognises).
+_MARKER = re.compile(
+    r"^(?:(?:Phần|Chương|Mục|Điều)\s+\S+\s*[.:]?|\d{1,2}(?:\.\d{1,2})+\.?|[IVXL]{1,6}\s?[.\-–):]"
+    r"|\d{1,3}\s?[.\-–)]|[a-zđ]\s?[).]|[-+•–*])\s+"
+)
+# Sentence (clause) boundaries inside a paragraph: ". " or "; " before the next words.
+_CLAUSE = re.compile(r"(?<=[.;!?])\s+(?=\S)")
+_TRIGGERS = (("giao",), ("yeu", "cau"), ("de", "nghi"))
+_LIST_WORDS = frozenset({"va", "cung", "cac"})
+# Words after which a body named near "báo cáo" is the one reported to ("về", "cho", "trình",
+# "đề xuất", "tại Phiên họp"): "Báo cáo tổng kết ... của Tỉnh ủy" names a report, not a recipient.
+_TO_WORDS = frozenset({"ve", "cho", "len", "trinh", "voi", "xuat", "hop", "cao"})
+# Closing formulas and bylines are no tasks: "Thông báo đến các cơ quan ... biết, thực hiện./."
+_CLOSING = re.compile(r"biet,? (?:va )?(?:de )?thuc hien|^thong bao (?:den|de)|^tren day la|^noi nhan")
+_MIN_TASK_WORDS = 5
+_REPORTING = frozenset({"da", "dang", "duoc"})  # "Sở Y tế đã tổ chức ...": a report, not a task
+
+# Deadlines, matched on folded lower-case text (same offsets as the clean text).
+_DAY = r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})(?:\s*[/.\-]\s*(\d{4}))?|(\d{1,2})\s+thang\s+(\d{1,2})(?:\s*(?:nam|/)\s*(\d{4}))?"
+_BEFORE = r"(?:truoc|cham nhat(?: la)?|han chot(?: la)?|khong qua|khong muon hon|den het|xong trong|trong)"
+_DEADLINE_DAY = re.compile(rf"\b{_BEFORE}\s+(?:ngay\s+)?(?:{_DAY})")
+_DEADLINE_MONTH = re.compile(rf"\b{_BEFORE}\s+thang\s+(\d{{1,2}})(?:\s*(?:nam|/)\s*(\d{{4}}))?")
+_DEADLINE_QUARTER = re.compile(rf"\b{_BEFORE}\s+quy\s+(iv|i{{1,3}}|[1-4])(?:\s*(?:nam|/)\s*(\d{{4}}))?\b")
+_RECURRING = re.compile(r"\b(?:dinh ky\s+)?hang\s+(?:ngay|tuan|thang|quy|nam)\b|\bdinh ky\s+\d+\s+thang\b")
+_ROMAN_Q = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+
+
+@dataclass
+class _Owner:
+    mentions: tuple[Mention, ...]
+    role: str | None  # a role the heading fixes ("... phối hợp chặt chẽ với ...:"), else per task
+
+
+class _Doc:
+    """Per-document lookups: tokens, mentions and sections, computed once."""
+
+    def __init__(self, doc: Document, agencies: AgencyTable) -> None:
+        self.doc = doc
+        self.text = doc.text.text
+        self.folded = fold_text(self.text)
+        self.agencies = agencies
+        self.tokens = name_tokens(self.text)
+        self.mentions = agencies.find(self.text)
+        self.sections = [s for s in parse_sections(self.text) if s.keys[0] not in ("recipients", "address")]
+        self.skip = [(s.start, s.end) for s in parse_sections(self.text) if s.keys[0] in ("recipients", "address")]
+        self.year = int(doc.meta.date[:4]) if doc.meta.date else None
+        self._title_seqs = agencies.titles
+
+    def tokens_in(self, a: int, b: int) -> list[tuple[int, int, str]]:
+        return [t for t in self.tokens if a <= t[0] and t[1] <= b]
+
+    def mentions_in(self, a: int, b: int) -> list[Mention]:
+        return [m for m in self.mentions if a <= m.start and m.end <= b]
+
+    def innermost(self, pos: int) -> Section | None:
+        best = None
+        for s in self.sections:
+            if s.start <= pos < s.end and (best is None or len(s.path) >= len(best.path)):
+                best = s
+        return best
+
+    def parent_of(self, sec: Section) -> Section | None:
+        best = None
+        for s in self.sections:
+            if s is not sec and len(s.path) == len(sec.path) - 1 and s.start <= sec.start < s.end:
+                best = s
+        return best
+
+    def has_children(self, sec: Section) -> bool:
+        return any(len(s.path) > len(sec.path) and sec.start <= s.start < sec.end for s in self.sections)
+
+    # ---- subjects -------------------------------------------------------------------------
+    def _skip_titles(self, toks: list[tuple[int, int, str]], i: int) -> int:
+        words = [t[2] for t in toks]
+        moved = True
+        while moved and i < len(toks):
+            moved = False
+            for seq in self._title_seqs:
+                if tuple(words[i : i + len(seq)]) == seq:
+                    i += len(seq)
+                    moved = True
+                    break
+        return i
+
+    def subjects(self, a: int, b: int) -> tuple[list[Mention], int]:
+        """The assignees of the clause [a, b) and where their names end (b if none)."""
+        toks = self.tokens_in(a, b)
+        mentions = {m.start: m for m in self.mentions_in(a, b)}
+        words = [t[2] for t in toks]
+        starts: list[int] = []
+        i = self._skip_titles(toks, 0)
+        for trig in _TRIGGERS:  # "Giao Sở ...", "Yêu cầu các sở ..." at the very start
+            if tuple(words[i : i + len(trig)]) == trig:
+                i = self._skip_titles(toks, i + len(trig))
+        if i < len(toks) and toks[i][0] in mentions:
+            starts.append(i)
+        for j in range(len(toks)):
+            for trig in _TRIGGERS:
+                if tuple(words[j : j + len(trig)]) == trig:
+                    k = self._skip_titles(toks, j + len(trig))
+                    if k < len(toks) and toks[k][0] in mentions and k not in starts:
+                        starts.append(k)
+        if not starts:
+            return [], b
+        found: list[Mention] = []
+        end = a
+        for k in sorted(starts):
+            m = mentions[toks[k][0]]
+            if any(m is f for f in found):
+                continue
+            chain = [m]
+            while True:
+                idx = next((n for n, t in enumerate(toks) if t[0] >= chain[-1].end), len(toks))
+                if idx >= len(toks):
+                    break
+                gap = self.text[chain[-1].end : toks[idx][0]]
+                n = idx
+                while n < len(toks) and words[n] in _LIST_WORDS:
+                    n += 1
+                n = self._skip_titles(toks, n)
+                if n < len(toks) and toks[n][0] in mentions and set(gap.strip()) <= set(",;&/-"):
+                    chain.append(mentions[toks[n][0]])
+                    continue
+                break
+            if chain[-1].end < b and self._reporting(chain[-1].end, b):
+                continue
+            found += chain
+            end = max(end, chain[-1].end)
+        return found, end
+
+    def _reporting(self, pos: int, b: int) -> bool:
+        nxt = self.folded[pos:b].lstrip(" ,:")
+        return nxt.split(" ", 1)[0] in _REPORTING
+
+    def role_after(self, pos: int, b: int) -> str | None:
+        """chu_tri / phoi_hop when the words after `pos` say so ("chủ trì, phối hợp ...")."""
+        rest = self.folded[pos:b]
+        rest = re.sub(r"^[\s,:]*(?:\([^)]*\)[\s,:]*)?", "", rest)
+        rest = re.sub(r"^(?:tiep tuc|truc tiep|khan truong)\s+", "", rest)
+        if rest.startswith("chu tri"):
+            return "chu_tri"
+        if rest.startswith("phoi hop"):
+            return "phoi_hop"
+        return None
+
+    def partners(self, a: int, b: int, owners: Sequence[Mention]) -> list[Mention]:
+        """Agencies named after "phối hợp (chặt chẽ) với" in [a, b), collectives left out."""
+        out: list[Mention] = []
+        prev: Mention | None = None
+        for m in self.mentions_in(a, b):
+            before = self.folded[max(a, m.start - 40) : m.start]
+            lead = re.search(r"phoi hop(?: chat che)?(?: voi)?\s*$", before)
+            chained = prev is not None and re.fullmatch(r"\s*(?:,|;|&|va|,\s*va)?\s*(?:cac\s+)?", self.folded[prev.end : m.start])
+            if lead or chained:
+                prev = m
+                if not m.agency.collective and all(o.name != m.name for o in owners):
+                    out.append(m)
+            else:
+                prev = None
+        return out
+
+    # ---- deadline, reporting body ---------------------------------------------------------
+    def deadline(self, a: int, b: int) -> tuple[str | None, str | None]:
+        f = self.folded[a:b]
+        found: list[tuple[int, int, str | None]] = []
+        for m in _DEADLINE_DAY.finditer(f):
+            g = m.groups()
+            day, month, year = (g[0], g[1], g[2]) if g[0] else (g[3], g[4], g[5])
+            iso = _iso(int(year) if year else self.year, int(month), int(day))
+            if iso:
+                found.append((m.start(), m.end(), iso))
+        for m in _DEADLINE_MONTH.finditer(f):
+            year = int(m.group(2)) if m.group(2) else self.year
+            month = int(m.group(1))
+            if year and 1 <= month <= 12:
+                found.append((m.start(), m.end(), _iso(year, month, calendar.monthrange(year, month)[1])))
+        for m in _DEADLINE_QUARTER.finditer(f):
+            q = _ROMAN_Q.get(m.group(1)) or int(m.group(1))
+            year = int(m.group(2)) if m.group(2) else self.year
+            if year:
+                month = 3 * q
+                found.append((m.start(), m.end(), _iso(year, month, calendar.monthrange(year, month)[1])))
+        if found:
+            s, e, iso = min(found)
+            return iso, self.text[a + s : a + e]
+        m = _RECURRING.search(f)
+        if m:
+            return None, self.text[a + m.start() : a + m.end()]
+        return None, None
+
+    def reports_to(self, a: int, b: int) -> str | None:
+        f = self.folded[a:b]
+        bodies = [(tuple(t for _, _, t in name_tokens(x)), x) for x in self.agencies.report_bodies]
+        bodies.sort(key=lambda x: len(x[0]), reverse=True)
+        for m in re.finditer(r"bao cao", f):
+            stop = re.search(r"[.;]\s", f[m.end() :])
+            window_end = a + m.end() + (stop.start() if stop else len(f) - m.end())
+            toks = self.tokens_in(a + m.end(), min(window_end, a + m.end() + 160))
+            words = ["cao"] + [t[2] for t in toks]  # "báo cáo Thường trực ..." counts as "to"
+            for i in range(1, len(words)):
+                if words[i - 1] not in _TO_WORDS:
+                    continue
+                for seq, name in bodies:
+                    if tuple(words[i : i + len(seq)]) == seq:
+                        return name
+        return None
+
+
+def _iso(year: int | None, month: int, day: int) -> str | None:
+    if not year:
+        return None
+    try:
+        return dt.date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    out = []
+    pos = 0
+    for raw in text.split("\n"):
+        stripped = raw.strip()
+        if stripped:
+            s = pos + (len(raw) - len(raw.lstrip()))
+            out.append((s, s + len(stripped)))
+        pos += len(raw) + 1
+    return out
+
+
+def _clauses(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    out = []
+    s = a
+    for m in _CLAUSE.finditer(text, a, b):
+        out.append((s, m.start()))
+        s = m.end()
+    out.append((s, b))
+    return [(x, y) for x, y in out if y > x]
+
+
+def _is_title_line(line: str) -> bool:
+    letters = [c for c in line if c.isalpha()]
+    return len(letters) >= 3 and all(c.isupper() for c in letters)
+
+
+def extract_assignments(doc: Document, chunks: Sequence[Chunk] = (), agencies: AgencyTable | None = None) -> tuple[Assignment, ...]:
+    """Every assignment in `doc`, in text order (see the module docstring for the rules)."""
+    d = _Doc(doc, agencies or table())
+    text = d.text
+    section_owner: dict[tuple[str, ...], _Owner | None] = {}
+    para_owner: dict[tuple[str, ...], _Owner] = {}  # level (section keys, () = top) -> owner
+    own_chunks = sorted((c for c in chunks if c.doc_id == doc.id), key=lambda c: c.start)
+    out: list[Assignment] = []
+    seen: set[tuple[str, int, int]] = set()
+
+    def inherited(sec: Section | None) -> _Owner | None:
+        node = sec
+        while node is not None:
+            owner = section_owner.get(node.keys)
+            if owner is not None:
+                return owner
+            if node.keys in para_owner:
+                return para_owner[node.keys]
+            node = d.parent_of(node)
+        return para_owner.get(())
+
+    def emit_span(mentions: Sequence[Mention], role_fixed: str | None, a: int, b: int, sec: Section | None) -> None:
+        a, b = _strip_span(text, a, b)
+        if b <= a:
+            return
+        deadline, deadline_text = d.deadline(a, b)
+        reports = d.reports_to(a, b)
+        chunk_id = next((c.chunk_id for c in own_chunks if c.start <= a < c.end), None)
+        path = sec.path if sec else ()
+        start_role = d.role_after(a, b)
+        assigned = [(m, "collective" if m.agency.collective else (role_fixed or start_role or "giao")) for m in mentions]
+        assigned += [(m, "phoi_hop") for m in d.partners(a, b, mentions)]
+        for m, role in assigned:
+            key = (m.name, a, b)
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append(Assignment(doc.id, chunk_id, path, m.name, text[m.start : m.end], role, text[a:b],
+                                  deadline, deadline_text, reports, a, b))
+
+    for ls, le in _lines(text):
+        if any(s <= ls < e for s, e in d.skip):
+            continue
+        sec = d.innermost(ls)
+        is_heading = sec is not None and sec.start == ls
+        line = text[ls:le]
+        mk = _MARKER.match(line) if (is_heading or line[:1] in "-+•–*") else None
+        cs = ls + (mk.end() if mk else 0)
+        clauses = _clauses(text, cs, le)
+        first_subjects, first_end = d.subjects(*clauses[0])
+        colon = text.find(":", cs, le)
+        body_after_colon = colon >= 0 and text[colon + 1 : le].strip() != ""
+        ends_colon = line.rstrip().endswith(":")
+        has_children = is_heading and sec is not None and d.has_children(sec)
+        remainder = text[first_end:le].strip(" :,.") if first_subjects else ""
+        heading_only = False
+        if first_subjects:
+            owner = _Owner(tuple(first_subjects), d.role_after(first_end, le))
+            if is_heading and sec is not None:
+                section_owner[sec.keys] = owner
+                heading_only = (ends_colon and not body_after_colon) or (has_children and len(remainder) < 40 and not body_after_colon)
+            elif ends_colon:
+                para_owner[sec.keys if sec else ()] = owner
+                heading_only = not body_after_colon or colon == len(line) - 1 + ls
+        if not first_subjects and (_is_title_line(line) or (ends_colon and (is_heading or not body_after_colon))):
+            if is_heading and sec is not None:
+                section_owner.setdefault(sec.keys, None)
+            continue
+        if heading_only or _CLOSING.search(d.folded[cs:le]) or len(d.folded[cs:le].split()) < _MIN_TASK_WORDS:
+            continue
+        # Runs of clauses: a clause naming its own assignees starts a new run.
+        # The role: what follows the assignees' names ("... chủ trì, phối hợp"), else what the
+        # owning heading says, else how the task itself opens ("Chủ trì, phối hợp với ...").
+        if first_subjects:
+            current: _Owner | None = _Owner(tuple(first_subjects), d.role_after(first_end, le))
+        else:
+            current = inherited(sec)
+        fixed = current.role if current is not None else None
+        run_start = cs
+        runs: list[tuple[_Owner | None, str | None, int, int]] = []
+        for n, (a, b) in enumerate(clauses):
+            subj, subj_end = (first_subjects, first_end) if n == 0 else d.subjects(a, b)
+            if n > 0 and subj:
+                runs.append((current, fixed, run_start, a))
+                current = _Owner(tuple(subj), d.role_after(subj_end, b))
+                fixed, run_start = current.role, a
+        runs.append((current, fixed, run_start, le))
+        for owner, role_fixed, a, b in runs:
+            if owner is None:
+                continue
+            emit_span(owner.mentions, role_fixed, a, b, sec)
+    out.sort(key=lambda x: (x.start, x.role != "collective", x.agency))
+    return tuple(out)
+
+
+def _strip_span(text: str, a: int, b: int) -> tuple[int, int]:
+    while a < b and text[a] in " \t":
+        a += 1
+    while b > a and text[b - 1] in " \t":
+        b -= 1
+    return a, b

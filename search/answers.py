@@ -1,0 +1,227 @@
+"""`ask()`: one entry point for questions. Agency questions get the agency's tasks; everything
+else goes to the factual answerer (`search.qa.answer_question`).
+
+An agency question names an agency the alias table knows (any spelling, with or without
+diacritics) and asks what it must do: "nhiệm vụ của Sở Y tế là gì", "nhiem vu cua so y te",
+"Sở KH&ĐT được giao gì", "Sở Nội vụ chủ trì những việc gì", or just the agency's name. A
+question that asks when, how much, which day or which document ("Khi nào Sở Y tế phải ...")
+is factual even when it names an agency.
+
+The answer groups the agency's tasks by directive, newest first. Tasks addressed to a group the
+agency belongs to ("các sở, ban, ngành") come in separate groups, never mixed with its own. For
+an agency that took over others in the 2025 reorganisation (Nghị định 45/2025/NĐ-CP: Sở Tài
+chính took over Sở Kế hoạch và Đầu tư ...), the predecessors' tasks are included, each marked
+with `via` = the predecessor's name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any, Protocol
+
+from index.index import Index
+from ingest.agencies import AgencyTable, fold_text, table
+from search.model import Filters, StoredTask
+
+# Interrogatives of a factual question, on folded text.
+_FACTUAL = re.compile(
+    r"\b(?:khi nao|bao gio|bao nhieu|ngay nao|ngay may|thoi han|han chot|may|bao lau|o dau|"
+    r"van ban nao|so hieu|ai (?:chu tri|phu trach|chiu trach nhiem)|co quan nao|don vi nao|so nao)\b"
+)
+# Words that make an agency question ask for tasks (a bare agency name does too).
+_TASK_WORDS = re.compile(
+    r"\b(?:nhiem vu|duoc giao|giao|phai lam|lam gi|chu tri|phoi hop|can thuc hien|thuc hien gi|"
+    r"duoc yeu cau|yeu cau|trach nhiem|viec gi|cong viec|nhung gi|theo doi|don doc)\b"
+)
+
+
+class Answer(Protocol):
+    kind: str
+
+    def to_dict(self) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Opens the exact span: `start`/`end` are offsets in the document's original text."""
+
+    doc_id: str
+    chunk_id: str | None
+    section_path: tuple[str, ...]
+    start: int
+    end: int
+    quote: str
+
+
+@dataclass(frozen=True)
+class Task:
+    agency: str  # who the directive gave it to (canonical name)
+    agency_text: str  # as written
+    role: str  # chu_tri | phoi_hop | giao | collective
+    text: str
+    deadline: str | None
+    deadline_text: str | None
+    reports_to: str | None
+    section_path: tuple[str, ...]
+    citation: Citation
+    via: str | None = None  # a predecessor's task shown for its successor ("Sở Kế hoạch và Đầu tư")
+
+
+@dataclass(frozen=True)
+class DirectiveTasks:
+    doc_id: str
+    number: str | None
+    date: str | None
+    province: str | None
+    province_2025: str | None
+    issuer: str | None
+    type: str | None
+    tasks: tuple[Task, ...]
+    label: str = ""  # for collective groups: the addressee ("Các sở, ban, ngành")
+
+
+@dataclass(frozen=True)
+class AgencyAnswer:
+    question: str
+    agency: str
+    groups: tuple[DirectiveTasks, ...]
+    collective: tuple[DirectiveTasks, ...]
+    predecessors_included: tuple[str, ...] = ()
+    kind: str = field(default="agency")
+
+    @property
+    def tasks(self) -> tuple[Task, ...]:
+        """The agency's own tasks (predecessors' included), directive by directive."""
+        return tuple(t for g in self.groups for t in g.tasks)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class PassagesAnswer:
+    """What a factual question gets when no extractive answerer is installed: the closest
+    passages, labelled as such (no answer is claimed)."""
+
+    question: str
+    note: str
+    passages: tuple[dict[str, Any], ...]
+    kind: str = field(default="passages")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Classified:
+    kind: str  # "agency" | "question"
+    agency: str | None = None
+
+
+def classify(question: str, agencies: AgencyTable | None = None) -> Classified:
+    """Agency question (with the canonical agency) or factual question."""
+    agencies = agencies or table()
+    folded = fold_text(question)
+    named = [m for m in agencies.find(question) if not m.agency.collective]
+    if not named or _FACTUAL.search(folded):
+        return Classified("question")
+    first = named[0]
+    rest = (folded[: first.start] + " " + folded[first.end :]).strip(" ?.!:")
+    rest_words = re.sub(r"[^0-9a-z ]", " ", rest).split()
+    if _TASK_WORDS.search(folded) or len(rest_words) <= 3:
+        return Classified("agency", first.name)
+    return Classified("question")
+
+
+def ask(index: Index, question: str, filters: Filters | None = None) -> Answer:
+    """Answer `question` from `index`; see the module docstring."""
+    c = classify(question)
+    if c.kind == "agency" and c.agency is not None:
+        return agency_answer(index, question, c.agency, filters)
+    return _factual(index, question, filters)
+
+
+def agency_answer(index: Index, question: str, agency: str, filters: Filters | None = None,
+                  agencies: AgencyTable | None = None) -> AgencyAnswer:
+    agencies = agencies or table()
+    f = filters or Filters()
+    allowed = _allowed_docs(index, f)
+    predecessors = agencies.predecessors(agency)
+
+    def fetch(name: str, role: str | None = None) -> list[StoredTask]:
+        rows = index.store.tasks(agency=name, province=f.province, since=f.since, until=f.until, role=role)
+        return [r for r in rows if allowed is None or r.doc_id in allowed]
+
+    own = [(t, None) for t in fetch(agency)]
+    for p in predecessors:
+        own += [(t, p) for t in fetch(p)]
+    collective: list[tuple[StoredTask, None]] = []
+    for name in agencies.collectives_covering(agency):
+        collective += [(t, None) for t in fetch(name, role="collective")]
+    groups = _group(own)
+    included = tuple(p for p in predecessors if any(v == p for _, v in own))
+    return AgencyAnswer(question, agency, groups, _group(collective, collective=True), included)
+
+
+def _allowed_docs(index: Index, f: Filters) -> set[str] | None:
+    """Documents passing the filters the task table does not index (type, issuer, cites)."""
+    if not (f.type or f.issuer or f.cites):
+        return None
+    return index.store.filtered_doc_ids(Filters(type=f.type, issuer=f.issuer, cites=f.cites))
+
+
+def _task(t: StoredTask, via: str | None) -> Task:
+    cite = Citation(t.doc_id, t.chunk_id, t.section_path, t.orig_start, t.orig_end, t.quote)
+    return Task(t.agency, t.agency_text, t.role, t.task, t.deadline, t.deadline_text, t.reports_to,
+                t.section_path, cite, via)
+
+
+def _group(rows: Sequence[tuple[StoredTask, str | None]], collective: bool = False) -> tuple[DirectiveTasks, ...]:
+    """Tasks grouped by directive, newest directive first; a task given twice in one directive
+    (to the agency and to its predecessor, or to two collective addressees) is listed once.
+    A collective group's label names its addressees."""
+    order: dict[str, list[tuple[StoredTask, str | None]]] = {}
+    for t, via in rows:
+        order.setdefault(t.doc_id, []).append((t, via))
+    groups = []
+    for doc_id, items in order.items():
+        label = ", ".join(dict.fromkeys(t.agency for t, _ in items)) if collective else ""
+        first = items[0][0]
+        seen: set[tuple[int, int]] = set()
+        tasks = []
+        for t, via in sorted(items, key=lambda x: (x[0].start, x[1] is not None)):
+            if (t.start, t.end) in seen:
+                continue
+            seen.add((t.start, t.end))
+            tasks.append(_task(t, via))
+        groups.append(DirectiveTasks(doc_id, first.number, first.date, first.province, first.province_2025,
+                                     first.issuer, first.type, tuple(tasks), label))
+    groups.sort(key=lambda g: (g.date is None, _neg_date(g.date), g.doc_id, g.label))
+    return tuple(groups)
+
+
+def _neg_date(date: str | None) -> str:
+    """A sort key putting later ISO dates first."""
+    return "".join(chr(ord("9") - ord(c) + ord("0")) if c.isdigit() else c for c in (date or ""))
+
+
+def _factual(index: Index, question: str, filters: Filters | None) -> Answer:
+    try:
+        from search.qa import answer_question
+    except ImportError:
+        return _passages_only(index, question, filters)
+    answer: Answer = answer_question(index, question, filters=filters)
+    return answer
+
+
+def _passages_only(index: Index, question: str, filters: Filters | None, k: int = 5) -> PassagesAnswer:
+    from search.retrievers import HybridRetriever
+
+    hits = HybridRetriever(index).search(question, k=k, filters=filters)
+    rows = tuple({"chunk_id": h.chunk_id, "doc_id": h.doc_id, "section_path": list(h.section_path),
+                  "score": round(float(h.score), 6), "text": h.text} for h in hits)
+    note = ("Chưa có bộ trả lời trích xuất (search.qa); dưới đây là những đoạn gần nhất với câu hỏi, "
+            "không phải câu trả lời.")
+    return PassagesAnswer(question, note, rows)
