@@ -72,9 +72,40 @@ def compare(service: Service, topic: str, provinces: list[str] | None = None) ->
         return comparing.compare(index, topic, provinces=provinces).to_dict()
 
 
+class UnknownAgency(LookupError):
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+    def __str__(self) -> str:
+        return f"không biết cơ quan {self.name!r} (unknown agency); ví dụ: Sở Y tế, Sở KH&ĐT, Sở Tài chính"
+
+
 def agency_tasks(service: Service, name: str, province: str | None = None, since: str | None = None,
                  until: str | None = None, overdue: bool = False, today: str | None = None) -> dict[str, Any]:
+    """The agency's tasks by directive (any spelling the alias table knows). Every task gets
+    `overdue` judged on `today` (default: the real today); `overdue=True` keeps only those."""
+    import datetime as dt
+
     answers = _module("answers")
+    from ingest.agencies import table
+
+    known = table().lookup(name)
+    if known is None:
+        raise UnknownAgency(name)
+    day = today or dt.date.today().isoformat()
     with service.reading() as index:
-        return answers.agency_tasks(index, name, province=province, since=since, until=until,
-                                    overdue=overdue, today=today).to_dict()
+        result = answers.agency_answer(index, name, known.name, Filters(province=province, since=since, until=until))
+    d = result.to_dict()
+
+    def judged(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        out = []
+        for g in groups:
+            tasks = [{**t, "overdue": bool(t["deadline"]) and t["deadline"] < day} for t in g["tasks"]]
+            tasks = [t for t in tasks if t["overdue"] or not overdue]
+            if tasks:
+                out.append({**g, "tasks": tasks})
+        return out
+
+    return {"agency": d["agency"], "groups": judged(d["groups"]), "collective": judged(d["collective"]),
+            "predecessors_included": list(d["predecessors_included"]), "today": day}

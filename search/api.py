@@ -32,7 +32,7 @@ from search.api_models import (
     SearchHitOut,
     SearchOut,
 )
-from search.answering import NotAvailable
+from search.answering import NotAvailable, UnknownAgency
 from search.api_routes_answers import router as answers_router
 from search.api_settings import Settings
 from search.ingest_jobs import IncomingFile, Jobs, UploadRejected, check_files, store_files
@@ -131,6 +131,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(UploadRejected)
     async def _rejected(request: Request, exc: UploadRejected) -> JSONResponse:
         return JSONResponse(Error(detail=str(exc)).model_dump(), status_code=422)
+
+    @app.exception_handler(UnknownAgency)
+    async def _unknown_agency(request: Request, exc: UnknownAgency) -> JSONResponse:
+        return JSONResponse(Error(detail=str(exc)).model_dump(), status_code=404)
 
     @app.exception_handler(NotAvailable)
     async def _not_available(request: Request, exc: NotAvailable) -> JSONResponse:

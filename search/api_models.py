@@ -210,6 +210,41 @@ class PassageOut(BaseModel):
     subject: str | None = None
 
 
+class TaskCitationOut(BaseModel):
+    doc_id: str
+    chunk_id: str | None
+    section_path: list[str]
+    start: int = Field(description="span of the task in the document's original text")
+    end: int
+    quote: str
+
+
+class TaskOut(BaseModel):
+    agency: str = Field(examples=["Sở Y tế"])
+    agency_text: str = Field(examples=["Sở Y tế"], description="as the directive writes it")
+    role: str = Field(examples=["chu_tri"], description="chu_tri | phoi_hop | giao | collective")
+    text: str = Field(examples=["Chủ trì, phối hợp với các đơn vị liên quan tổ chức tiêm vắc-xin phòng COVID-19 ..."])
+    deadline: str | None = Field(None, examples=["2021-08-30"], description="ISO date when the text gives one")
+    deadline_text: str | None = Field(None, examples=["trước ngày 30/8/2021"])
+    reports_to: str | None = None
+    section_path: list[str] = Field(examples=[["II. Nhiệm vụ cụ thể", "8. Giao Sở Y tế:"]])
+    citation: TaskCitationOut
+    via: str | None = Field(None, description="the predecessor agency whose task this is (2025 reorganisation)")
+    overdue: bool | None = Field(None, description="deadline passed (only where `today` was given)")
+
+
+class DirectiveTasksOut(BaseModel):
+    doc_id: str = Field(examples=["004_8e1e77f4468c0f15"])
+    number: str | None = Field(examples=["8888/UBND-THNC"])
+    date: str | None = Field(examples=["2020-07-30"])
+    province: str | None = Field(examples=["Đồng Nai"])
+    province_2025: str | None = None
+    issuer: str | None = None
+    type: str | None = Field(examples=["Công văn"])
+    tasks: list[TaskOut]
+    label: str = Field("", description="collective groups: the addressees", examples=["Các sở, ban, ngành"])
+
+
 class AskOut(BaseModel):
     """`kind` says which fields are filled: `agency` (tasks by directive), `question` (a short
     extractive answer with its citation, or the closest passages when the directives do not
@@ -229,6 +264,10 @@ class AskOut(BaseModel):
     generated: str | None = None
     generation_note: str | None = None
     question_type: str | None = Field(None, examples=["responsible"])
+    agency: str | None = Field(None, examples=["Sở Y tế"])
+    groups: list[DirectiveTasksOut] = Field([], description="the agency's tasks by directive, newest first")
+    collective: list[DirectiveTasksOut] = Field([], description="tasks given to all departments, kept apart")
+    predecessors_included: list[str] = []
     comparison: dict[str, Any] | None = None
 
 
@@ -238,5 +277,8 @@ class CompareOut(BaseModel):
 
 
 class TasksOut(BaseModel):
-    model_config = ConfigDict(extra="allow")
     agency: str = Field(examples=["Sở Y tế"])
+    groups: list[DirectiveTasksOut]
+    collective: list[DirectiveTasksOut]
+    predecessors_included: list[str] = Field([], examples=[["Sở Kế hoạch và Đầu tư"]])
+    today: str = Field(examples=["2021-09-01"], description="the date `overdue` is judged on")

@@ -63,11 +63,10 @@ def render_search(result: Json) -> None:
 
 # ---- agency tasks -----------------------------------------------------------------------
 def _overdue(task: Json, today: dt.date) -> bool:
-    if "overdue" in task and task["overdue"] is not None:
+    if task.get("overdue") is not None:
         return bool(task["overdue"])
-    deadline = task.get("deadline_date") or task.get("deadline_iso")
     try:
-        return bool(deadline) and dt.date.fromisoformat(str(deadline)[:10]) < today
+        return bool(task.get("deadline")) and dt.date.fromisoformat(str(task["deadline"])[:10]) < today
     except ValueError:
         return False
 
@@ -77,16 +76,21 @@ def task_table(rows: Sequence[Json], today: dt.date) -> str:
     lines = ["| Vai trò | Nhiệm vụ | Thời hạn | Văn bản | Mục | Nguồn |", "|---|---|---|---|---|---|"]
     for r in rows:
         task, directive = r["task"], r["directive"]
-        deadline = cell(task.get("deadline") or task.get("deadline_text") or "")
+        deadline = cell(task.get("deadline_text") or _date_vn(task.get("deadline")) or "")
         if _overdue(task, today):
-            deadline = f":red-background[{deadline} (quá hạn)]"
+            deadline = f":red-background[{deadline} \\(quá hạn\\)]"
         role = ROLE_LABELS.get(str(task.get("role")), str(task.get("role") or ""))
-        section = " › ".join(task.get("section_path") or [])
+        if task.get("via"):
+            role += f" (giao cho {task['via']})"
+        where = doc_label(directive)
+        if directive.get("label"):
+            where = f"{directive['label']} — {where}"
+        path = task.get("section_path") or []
+        section = _short(path[-1], 90) if path else ""  # the heading that owns the task
         cite = task.get("citation") or {}
-        link = doc_link(cite.get("doc_id") or directive.get("doc_id") or directive.get("id"),
-                        cite.get("start"), cite.get("end"))
+        link = doc_link(cite.get("doc_id") or directive.get("doc_id"), cite.get("start"), cite.get("end"))
         lines.append(f"| {cell(role)} | {cell(_short(task.get('text')))} | {deadline} | "
-                     f"{cell(doc_label(directive))} | {cell(section)} | [Mở]({link}) |")
+                     f"{cell(where)} | {cell(section)} | [Mở]({link}) |")
     return "\n".join(lines)
 
 
@@ -101,6 +105,9 @@ def render_agency(answer: Json, today: dt.date | None = None) -> None:
     groups = answer.get("groups") or []
     rows = [{"task": t, "directive": g.get("directive") or g} for g in groups for t in g.get("tasks", [])]
     st.subheader(f"Nhiệm vụ của {escape(agency)}" if agency else "Nhiệm vụ được giao")
+    if answer.get("predecessors_included"):
+        st.caption("Gồm cả nhiệm vụ đã giao cho " + escape(", ".join(answer["predecessors_included"]))
+                   + " (cơ quan tiền thân, sắp xếp lại năm 2025 theo Nghị định 45/2025/NĐ\\-CP)")
     if not rows:
         st.info("Không tìm thấy nhiệm vụ nào giao riêng cho cơ quan này trong các văn bản đã có.")
     else:
