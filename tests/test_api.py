@@ -227,3 +227,40 @@ def test_ask_a_question_gets_the_sentence_and_its_citation(client: TestClient) -
     doc = client.get(f"/documents/{cite['doc_id']}", params={"start": cite["start"], "end": cite["end"]}).json()
     s, e = doc["highlight"]
     assert doc["original"][s:e] == cite["quote"]
+
+
+# ---- agency tasks ---------------------------------------------------------------------------
+def test_ask_an_agency_question_gets_its_tasks_by_directive(client: TestClient) -> None:
+    body = client.post("/ask", json={"question": "Nhiệm vụ của Sở Y tế là gì?"}).json()
+    assert (body["kind"], body["agency"]) == ("agency", "Sở Y tế")
+    groups = body["groups"]
+    assert [g["number"] for g in groups] == ["5749/UBND-TH", "1536/UBND-KTTH", "8888/UBND-THNC", None]
+    assert all(t["role"] != "collective" for g in groups for t in g["tasks"])
+    assert body["collective"] and all(t["role"] == "collective" for g in body["collective"] for t in g["tasks"])
+    health = next(t for g in groups for t in g["tasks"] if g["number"] == "8888/UBND-THNC")
+    assert health["section_path"] == ["8. Giao Sở Y tế:"]
+    doc = client.get(f"/documents/{health['citation']['doc_id']}",
+                     params={"start": health["citation"]["start"], "end": health["citation"]["end"]}).json()
+    s, e = doc["highlight"]
+    assert doc["original"][s:e] == health["citation"]["quote"]
+
+
+def test_agency_tasks_any_spelling_and_filters(client: TestClient) -> None:
+    plain = client.get("/agencies/Sở Y tế/tasks").json()
+    assert client.get("/agencies/so y te/tasks").json() == plain
+    assert plain["agency"] == "Sở Y tế" and len(plain["groups"]) == 4
+    dong_nai = client.get("/agencies/Sở Y tế/tasks", params={"province": "Đồng Nai"}).json()
+    assert {g["province"] for g in dong_nai["groups"] + dong_nai["collective"]} == {"Đồng Nai"}
+    late = client.get("/agencies/Sở Y tế/tasks", params={"overdue": True, "today": "2021-09-01"}).json()
+    tasks = [t for g in late["groups"] + late["collective"] for t in g["tasks"]]
+    assert tasks and all(t["overdue"] and t["deadline"] < "2021-09-01" for t in tasks)
+    assert [t["deadline_text"] for t in tasks] == ["trước ngày 15/8/2020"]
+    in_2021 = client.get("/agencies/Sở Y tế/tasks", params={"since": "2021-01-01", "until": "2021-12-31"}).json()
+    assert [g["number"] for g in in_2021["groups"]] == ["5749/UBND-TH", "1536/UBND-KTTH"]
+
+
+def test_agency_tasks_bad_input(client: TestClient) -> None:
+    r = client.get("/agencies/Sở Ma Thuật/tasks")
+    assert r.status_code == 404 and "unknown agency" in r.json()["detail"]
+    assert client.get("/agencies/Sở Y tế/tasks", params={"since": "2021"}).status_code == 422
+    assert client.get("/agencies/Sở Y tế/tasks", params={"overdue": "có lẽ"}).status_code == 422

@@ -122,3 +122,28 @@ def test_unknown_document_is_an_error_message(app: AppTest) -> None:
     at = app.run()
     (error,) = at.error
     assert error.value == "không có văn bản \\'khong\\-co\\' trong chỉ mục \\(no such document\\)"
+
+
+def test_an_agency_question_shows_the_task_table(app: AppTest) -> None:
+    at = app.run()
+    at.button(key="example-0").click().run()
+    assert not at.exception
+    assert [h.value for h in at.subheader] == ["Nhiệm vụ của Sở Y tế", "Nhiệm vụ giao chung cho các sở, ban, ngành"]
+    own, shared = [m for m in markdown(at) if m.startswith("| Vai trò |")]
+    rows = own.splitlines()[2:]
+    assert len(rows) == 6
+    assert rows[0].startswith("| Phối hợp |") and "Công văn 5749/UBND\\-TH · 19/11/2021 · Thái Nguyên" in rows[0]
+    assert any("| Được giao |" in r and "8\\. Giao Sở Y tế\\:" in r and "(?doc=004_8e1e77f4468c0f15&start=" in r
+               for r in rows)
+    # the collective deadline of 15/8/2020 has passed: red, and said in words
+    assert ":red-background[trước ngày 15/8/2020 \\(quá hạn\\)]" in shared
+    assert_no_html_allowed(at)
+
+
+def test_the_agency_table_follows_the_province_filter(app: AppTest) -> None:
+    at = app.run()
+    at.sidebar.selectbox(key="province").select("Kon Tum").run()
+    at.button(key="example-0").click().run()
+    own = next(m for m in markdown(at) if m.startswith("| Vai trò |"))
+    rows = own.splitlines()[2:]
+    assert rows and all("Kon Tum" in r for r in rows)
