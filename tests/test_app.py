@@ -147,3 +147,21 @@ def test_the_agency_table_follows_the_province_filter(app: AppTest) -> None:
     own = next(m for m in markdown(at) if m.startswith("| Vai trò |"))
     rows = own.splitlines()[2:]
     assert rows and all("Kon Tum" in r for r in rows)
+
+
+def test_start_up_does_not_import_torch(app_index: Path) -> None:
+    """The opening page (question box, filters) renders without torch or the model; they load on
+    the first query that needs them, under a spinner."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from streamlit.testing.v1 import AppTest\n"
+        f"at = AppTest.from_file({APP!r}, default_timeout=120).run()\n"
+        "assert not at.exception, at.exception\n"
+        "print(sorted(m for m in ('torch', 'sentence_transformers', 'transformers') if m in sys.modules))\n"
+    )
+    env = {**__import__("os").environ, "CHIDAO_INDEX": str(app_index), "PYTHONPATH": str(ROOT)}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
