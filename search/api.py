@@ -20,7 +20,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
 from index.generation import IndexLocked, IndexMismatch, IndexNotReady
-from index.index import BUILD_HINT, embedder_for
+from index.index import BUILD_HINT
 from search.api_models import (
     DeleteOut,
     DocumentOut,
@@ -203,9 +203,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         def write(batch, progress):  # type: ignore[no-untyped-def]
             from index.writer import write as write_index
 
-            index = service.index
-            assert index is not None and index.manifest is not None
-            report = write_index(s.index, batch, embedder_for(index.manifest.embedder), progress=progress)
+            with service.reading() as index:
+                embedder = index.embedder  # the loaded one: the model is not loaded twice
+            report = write_index(s.index, batch, embedder, progress=progress)
             return report.added, report.replaced, report.unchanged
 
         job = request.app.state.jobs.submit(stored, write, service.refresh)
@@ -232,8 +232,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         with service.reading() as index:
             if index.store.document(doc_id) is None:
                 raise DocumentNotFound(doc_id)
-            assert index.manifest is not None
-            embedder = embedder_for(index.manifest.embedder)
+            embedder = index.embedder
         report = write_index(s.index, [], embedder, remove=[doc_id])
         service.refresh()
         if "#" not in doc_id:

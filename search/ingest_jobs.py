@@ -60,8 +60,11 @@ class JobState:
 
     @property
     def progress(self) -> float:
-        # reading is the first half of the work, embedding and writing the second
-        return round(self.done / (2 * self.total), 4) if self.total else 1.0
+        # reading is the first half of the work, embedding and writing the second; 1.0 only once
+        # the new generation is published and searchable
+        if self.status in ("done", "failed") or not self.total:
+            return 1.0
+        return min(round(self.done / (2 * self.total), 4), 0.99)
 
 
 def check_files(files: Sequence[IncomingFile], limits: UploadLimits) -> None:

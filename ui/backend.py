@@ -97,7 +97,6 @@ class LocalBackend:
         return self._guard(lambda: DocumentOut.from_view(self.service.document(doc_id, span)).model_dump(mode="json"))
 
     def upload(self, files: Sequence[tuple[str, bytes]]) -> Json:
-        from index.index import embedder_for
         from index.writer import write
         from search.api_models import JobOut
         from search.ingest_jobs import IncomingFile, Jobs, check_files, store_files
@@ -106,12 +105,11 @@ class LocalBackend:
             incoming = [IncomingFile(name, data) for name, data in files]
             check_files(incoming, self.settings.limits)
             with self.service.reading() as index:
-                assert index.manifest is not None
-                model_id = index.manifest.embedder
+                embedder = index.embedder  # the loaded one: the model is not loaded twice
             stored = store_files(incoming, self.settings.uploads)
 
             def writer(batch, progress):  # type: ignore[no-untyped-def]
-                report = write(self.settings.index, batch, embedder_for(model_id), progress=progress)
+                report = write(self.settings.index, batch, embedder, progress=progress)
                 return report.added, report.replaced, report.unchanged
 
             if self._jobs is None:
