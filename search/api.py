@@ -13,7 +13,7 @@ import hmac
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, File, HTTPException, Query, Request, UploadFile
 from fastapi.middleware.cors import CORSMiddleware
@@ -21,6 +21,7 @@ from fastapi.responses import JSONResponse
 
 from index.generation import IndexLocked, IndexMismatch, IndexNotReady
 from index.index import BUILD_HINT
+from search.answering import NotAvailable, UnknownAgency
 from search.api_models import (
     DeleteOut,
     DocumentOut,
@@ -32,7 +33,6 @@ from search.api_models import (
     SearchHitOut,
     SearchOut,
 )
-from search.answering import NotAvailable, UnknownAgency
 from search.api_routes_answers import router as answers_router
 from search.api_settings import Settings
 from search.ingest_jobs import IncomingFile, Jobs, UploadRejected, check_files, store_files
@@ -41,7 +41,7 @@ from search.service import DocumentNotFound, Service
 
 log = logging.getLogger(__name__)
 
-ERRORS = {401: {"model": Error}, 404: {"model": Error}, 422: {"model": Error}, 503: {"model": Error}}
+ERRORS: dict[int | str, dict[str, Any]] = {401: {"model": Error}, 404: {"model": Error}, 422: {"model": Error}, 503: {"model": Error}}
 
 
 def settings_of(request: Request) -> Settings:

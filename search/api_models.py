@@ -21,17 +21,17 @@ def document_link(doc_id: str, start: int, end: int) -> str:
 
 class Error(BaseModel):
     detail: str = Field(examples=["không có văn bản 'abc' trong chỉ mục (no such document)"])
-    hint: str | None = Field(None, examples=["build it with: chidao index build --from sample/seeds --index DIR"])
+    hint: str | None = Field(default=None, examples=["build it with: chidao index build --from sample/seeds --index DIR"])
 
 
 class FiltersIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    province: str | None = Field(None, description="tỉnh, tên cũ (trước 2025) hoặc mới", examples=["Kon Tum"])
-    type: str | None = Field(None, description="loại văn bản", examples=["Thông báo"])
-    issuer: str | None = Field(None, description="cơ quan ban hành", examples=["UBND tỉnh Kon Tum"])
-    since: str | None = Field(None, pattern=ISO_DATE, description="từ ngày (ISO)", examples=["2021-01-01"])
-    until: str | None = Field(None, pattern=ISO_DATE, description="đến ngày (ISO)", examples=["2021-12-31"])
-    cites: str | None = Field(None, description="văn bản được trích dẫn", examples=["1536/UBND-KTTH"])
+    province: str | None = Field(default=None, description="tỉnh, tên cũ (trước 2025) hoặc mới", examples=["Kon Tum"])
+    type: str | None = Field(default=None, description="loại văn bản", examples=["Thông báo"])
+    issuer: str | None = Field(default=None, description="cơ quan ban hành", examples=["UBND tỉnh Kon Tum"])
+    since: str | None = Field(default=None, pattern=ISO_DATE, description="từ ngày (ISO)", examples=["2021-01-01"])
+    until: str | None = Field(default=None, pattern=ISO_DATE, description="đến ngày (ISO)", examples=["2021-12-31"])
+    cites: str | None = Field(default=None, description="văn bản được trích dẫn", examples=["1536/UBND-KTTH"])
 
 
 class DocMetaOut(BaseModel):
@@ -71,7 +71,7 @@ class SearchHitOut(BaseModel):
     @classmethod
     def from_result(cls, r: SearchResult) -> SearchHitOut:
         return cls(rank=r.rank, chunk_id=r.chunk_id, doc_id=r.doc_id, score=r.score, text=r.text,
-                   section_path=list(r.section_path), highlights=[tuple(h) for h in r.highlights],
+                   section_path=list(r.section_path), highlights=[(a, b) for a, b in r.highlights],
                    start=r.start, end=r.end, link=document_link(r.doc_id, r.start, r.end),
                    document=DocMetaOut.from_meta(r.meta))
 
@@ -101,7 +101,7 @@ class DocumentOut(BaseModel):
     original: str = Field(description="the text as read from the file, what citations point into")
     sections: list[SectionOut]
     chunks: list[ChunkSpanOut]
-    highlight: tuple[int, int] | None = Field(None, description="the cited span asked for (start/end), in `original`")
+    highlight: tuple[int, int] | None = Field(default=None, description="the cited span asked for (start/end), in `original`")
 
     @classmethod
     def from_view(cls, v: DocumentView) -> DocumentOut:
@@ -130,7 +130,7 @@ class FacetsOut(BaseModel):
 class HealthOut(BaseModel):
     status: str = Field(examples=["ok", "not_ready"])
     index: str
-    generation: str | None = Field(None, examples=["gen-000003"])
+    generation: str | None = Field(default=None, examples=["gen-000003"])
     embedder: str | None = None
     documents: int | None = None
     chunks: int | None = None
@@ -157,7 +157,7 @@ class JobOut(BaseModel):
     added: list[str] = []
     replaced: list[str] = []
     unchanged: list[str] = []
-    errors: list[str] = Field([], examples=[["bao_cao.pdf: not a PDF (no %PDF header)"]])
+    errors: list[str] = Field(default=[], examples=[["bao_cao.pdf: not a PDF (no %PDF header)"]])
     files: list[StoredFileOut] = []
 
     @classmethod
@@ -175,8 +175,8 @@ class DeleteOut(BaseModel):
 class AskIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     question: str = Field(min_length=1, max_length=1000, examples=["Nhiệm vụ của Sở Y tế là gì?"])
-    filters: FiltersIn = FiltersIn()
-    k: int = Field(10, ge=1, le=100)
+    filters: FiltersIn = Field(default_factory=FiltersIn)
+    k: int = Field(default=10, ge=1, le=100)
 
 
 def json_dict(value: Any) -> dict[str, Any]:
@@ -194,7 +194,7 @@ class CitationOut(BaseModel):
     quote: str = Field(examples=["- Chủ trì, phối hợp với các đơn vị, địa phương thường xuyên kiểm tra, đôn đốc ..."])
     number: str | None = None
     date: str | None = None
-    province: str | None = Field(None, examples=["Kon Tum"])
+    province: str | None = Field(default=None, examples=["Kon Tum"])
 
 
 class PassageOut(BaseModel):
@@ -224,13 +224,13 @@ class TaskOut(BaseModel):
     agency_text: str = Field(examples=["Sở Y tế"], description="as the directive writes it")
     role: str = Field(examples=["chu_tri"], description="chu_tri | phoi_hop | giao | collective")
     text: str = Field(examples=["Chủ trì, phối hợp với các đơn vị liên quan tổ chức tiêm vắc-xin phòng COVID-19 ..."])
-    deadline: str | None = Field(None, examples=["2021-08-30"], description="ISO date when the text gives one")
-    deadline_text: str | None = Field(None, examples=["trước ngày 30/8/2021"])
+    deadline: str | None = Field(default=None, examples=["2021-08-30"], description="ISO date when the text gives one")
+    deadline_text: str | None = Field(default=None, examples=["trước ngày 30/8/2021"])
     reports_to: str | None = None
     section_path: list[str] = Field(examples=[["II. Nhiệm vụ cụ thể", "8. Giao Sở Y tế:"]])
     citation: TaskCitationOut
-    via: str | None = Field(None, description="the predecessor agency whose task this is (2025 reorganisation)")
-    overdue: bool | None = Field(None, description="deadline passed (only where `today` was given)")
+    via: str | None = Field(default=None, description="the predecessor agency whose task this is (2025 reorganisation)")
+    overdue: bool | None = Field(default=None, description="deadline passed (only where `today` was given)")
 
 
 class DirectiveTasksOut(BaseModel):
@@ -242,7 +242,7 @@ class DirectiveTasksOut(BaseModel):
     issuer: str | None = None
     type: str | None = Field(examples=["Công văn"])
     tasks: list[TaskOut]
-    label: str = Field("", description="collective groups: the addressees", examples=["Các sở, ban, ngành"])
+    label: str = Field(default="", description="collective groups: the addressees", examples=["Các sở, ban, ngành"])
 
 
 class AskOut(BaseModel):
@@ -255,18 +255,18 @@ class AskOut(BaseModel):
     question: str = Field(examples=["Ai chủ trì giải ngân vốn đầu tư công?"])
     hits: list[SearchHitOut] = []
     answered: bool | None = None
-    answer_text: str | None = Field(None, examples=["- Chủ trì, phối hợp với các đơn vị, địa phương thường xuyên "
-                                                    "kiểm tra, đôn đốc ... kết quả giải ngân."])
+    answer_text: str | None = Field(default=None, examples=[("- Chủ trì, phối hợp với các đơn vị, địa phương thường xuyên "
+                                                    "kiểm tra, đôn đốc ... kết quả giải ngân.")])
     citation: CitationOut | None = None
     passage: PassageOut | None = None
-    span: tuple[int, int] | None = Field(None, description="the answer inside passage.text")
+    span: tuple[int, int] | None = Field(default=None, description="the answer inside passage.text")
     closest: list[PassageOut] = []
     generated: str | None = None
     generation_note: str | None = None
-    question_type: str | None = Field(None, examples=["responsible"])
-    agency: str | None = Field(None, examples=["Sở Y tế"])
-    groups: list[DirectiveTasksOut] = Field([], description="the agency's tasks by directive, newest first")
-    collective: list[DirectiveTasksOut] = Field([], description="tasks given to all departments, kept apart")
+    question_type: str | None = Field(default=None, examples=["responsible"])
+    agency: str | None = Field(default=None, examples=["Sở Y tế"])
+    groups: list[DirectiveTasksOut] = Field(default=[], description="the agency's tasks by directive, newest first")
+    collective: list[DirectiveTasksOut] = Field(default=[], description="tasks given to all departments, kept apart")
     predecessors_included: list[str] = []
     comparison: dict[str, Any] | None = None
 
@@ -280,5 +280,5 @@ class TasksOut(BaseModel):
     agency: str = Field(examples=["Sở Y tế"])
     groups: list[DirectiveTasksOut]
     collective: list[DirectiveTasksOut]
-    predecessors_included: list[str] = Field([], examples=[["Sở Kế hoạch và Đầu tư"]])
+    predecessors_included: list[str] = Field(default=[], examples=[["Sở Kế hoạch và Đầu tư"]])
     today: str = Field(examples=["2021-09-01"], description="the date `overdue` is judged on")

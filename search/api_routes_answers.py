@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 
 from search.api_models import AskIn, AskOut, CompareOut, Error, FiltersIn, SearchHitOut, TasksOut
 from search.service import Service
 
 router = APIRouter(tags=["answers"])
-ERRORS = {401: {"model": Error}, 404: {"model": Error}, 503: {"model": Error}}
+ERRORS: dict[int | str, dict[str, Any]] = {401: {"model": Error}, 404: {"model": Error}, 503: {"model": Error}}
 
 
 def _service(request: Request) -> Service:
@@ -22,7 +22,6 @@ def ask(request: Request, body: AskIn) -> AskOut:
     """Answer a question: an agency's tasks ("Nhiệm vụ của Sở Y tế là gì?"), a short answer with
     its citation, or, for plain search words, the matching passages."""
     from search.answering import ask as ask_service
-
     from search.api import to_filters
 
     return AskOut.model_validate(ask_service(_service(request), body.question, to_filters(body.filters), body.k))
@@ -60,4 +59,4 @@ def agency_tasks(
                                                  until=until, overdue=overdue, today=today))
 
 
-__all__ = ["router", "FiltersIn", "SearchHitOut"]
+__all__ = ["FiltersIn", "SearchHitOut", "router"]

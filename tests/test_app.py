@@ -3,8 +3,8 @@ plus the injected-HTML fixture directive."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -70,8 +70,8 @@ def test_a_question_is_answered_with_its_citation(app: AppTest) -> None:
     at.text_input(key="question").input("Ai chủ trì giải ngân vốn đầu tư công?").run()
     assert not at.exception
     assert [s.value for s in at.success] == [
-        "\\- Chủ trì, phối hợp với các đơn vị, địa phương thường xuyên kiểm tra, đôn đốc, gán trách nhiệm "
-        "của người đứng đầu cơ quan, đơn vị với kết quả giải ngân\\."]
+        ("\\- Chủ trì, phối hợp với các đơn vị, địa phương thường xuyên kiểm tra, đôn đốc, gán trách nhiệm "
+        "của người đứng đầu cơ quan, đơn vị với kết quả giải ngân\\.")]
     source = [m for m in markdown(at) if m.startswith("Nguồn: ")]
     assert len(source) == 1 and "?doc=001_b75f6995bec0e83d&start=" in source[0]
     assert source[0].startswith("Nguồn: [Thông báo · Kon Tum](")

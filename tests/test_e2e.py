@@ -7,7 +7,6 @@ both); skipped where either is missing. Run alone with `pytest -m e2e`.
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -45,7 +44,7 @@ def _wait_http(url: str, proc: subprocess.Popen, seconds: float = 90) -> None:
         if proc.poll() is not None:
             raise RuntimeError(f"the app exited with {proc.returncode}")
         try:
-            with urllib.request.urlopen(url, timeout=2) as r:  # noqa: S310 - loopback
+            with urllib.request.urlopen(url, timeout=2) as r:
                 if r.status == 200:
                     return
         except OSError:
