@@ -120,3 +120,14 @@ def test_injected_html_renders_as_text(app_url: str, browser) -> None:  # type: 
     assert page.locator("[data-testid='stMain'] img[onerror]").count() == 0
     assert not dialogs
     page.close()
+
+
+def test_upload_page_ingests_with_a_progress_bar(app_url: str, browser) -> None:  # type: ignore[no-untyped-def]
+    page = browser.new_page()
+    page.goto(app_url, wait_until="networkidle")
+    page.get_by_text("Tải văn bản lên").first.click()
+    page.locator("input[type=file]").set_input_files(str(INJECTED))
+    page.get_by_role("button", name="Đưa vào chỉ mục").click()
+    page.locator("[data-testid='stProgress']").first.wait_for(timeout=60_000)
+    page.get_by_text("Đã thêm 1, cập nhật 0, không đổi 0 văn bản.").wait_for(timeout=120_000)
+    page.close()
