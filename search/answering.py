@@ -47,9 +47,8 @@ def search_answer(service: Service, question: str, filters: Filters | None, k: i
 def ask(service: Service, question: str, filters: Filters | None = None, k: int = 10) -> dict[str, Any]:
     kind = question_kind(question)
     if kind == COMPARE:
-        provinces = [filters.province] if filters and filters.province else None
         return {"kind": "compare", "question": question,
-                "comparison": compare(service, compare_topic(question), provinces)}
+                "comparison": compare(service, compare_topic(question), None)}
     if kind != ASK:
         return search_answer(service, question, filters, k)
     try:  # issue 5's router: agency questions get tasks, the rest a factual answer

@@ -21,6 +21,7 @@ from fastapi.responses import JSONResponse
 
 from index.generation import IndexLocked, IndexMismatch, IndexNotReady
 from index.index import BUILD_HINT
+from ingest.provinces import UnknownProvince
 from search.answering import NotAvailable, UnknownAgency
 from search.api_models import (
     DeleteOut,
@@ -135,6 +136,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(UnknownAgency)
     async def _unknown_agency(request: Request, exc: UnknownAgency) -> JSONResponse:
         return JSONResponse(Error(detail=str(exc)).model_dump(), status_code=404)
+
+    @app.exception_handler(UnknownProvince)
+    async def _unknown_province(request: Request, exc: UnknownProvince) -> JSONResponse:
+        detail = f"không biết tỉnh {exc.args[0]!r} (unknown province); tên cũ hoặc mới, ví dụ: Kon Tum, Quảng Ngãi"
+        return JSONResponse(Error(detail=detail).model_dump(), status_code=422)
 
     @app.exception_handler(NotAvailable)
     async def _not_available(request: Request, exc: NotAvailable) -> JSONResponse:

@@ -268,12 +268,55 @@ class AskOut(BaseModel):
     groups: list[DirectiveTasksOut] = Field(default=[], description="the agency's tasks by directive, newest first")
     collective: list[DirectiveTasksOut] = Field(default=[], description="tasks given to all departments, kept apart")
     predecessors_included: list[str] = []
-    comparison: dict[str, Any] | None = None
+    comparison: CompareOut | None = None
+
+
+class InstructionOut(BaseModel):
+    province: str = Field(examples=["Đồng Nai"])
+    doc_id: str
+    chunk_id: str
+    section_path: list[str]
+    text: str = Field(description="the whole passage")
+    excerpt: str = Field(description="its sentences on the topic: what is shown and grouped")
+    score: float
+    lead_agencies: list[str] = Field(default=[], examples=[["Sở Y tế"]])
+    deadlines: list[str] = Field(default=[], examples=[["trước ngày 15/8/2020"]])
+
+
+class CompareDirectiveOut(BaseModel):
+    doc_id: str
+    number: str | None = Field(examples=["8888/UBND-THNC"])
+    doc_type: str | None = Field(examples=["Công văn"])
+    date: str | None = Field(examples=["2020-07-30"])
+    province: str | None = Field(examples=["Đồng Nai"], description="at issue time")
+    subject: str | None
+    lead_agencies: list[str]
+    deadlines: list[str]
+    instructions: list[InstructionOut]
+
+
+class ColumnOut(BaseModel):
+    province: str = Field(examples=["Kon Tum"])
+    directives: list[CompareDirectiveOut]
+
+
+class GroupOut(BaseModel):
+    """Instructions the embedder finds alike, across provinces (`shared`) or in one only."""
+
+    provinces: list[str] = Field(examples=[["Kon Tum", "Đồng Nai"]])
+    members: list[InstructionOut]
+    similarity: float = Field(description="the lowest cosine that joined a member")
+    shared: bool
 
 
 class CompareOut(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    kind: str = "compare"
     topic: str = Field(examples=["phòng chống dịch COVID-19"])
+    provinces: list[str] = Field(examples=[["Kon Tum", "Thái Nguyên", "Đồng Nai"]])
+    columns: list[ColumnOut]
+    shared: list[GroupOut] = Field(description="what several provinces asked")
+    unique: list[GroupOut] = Field(description="what only one province asked")
+    threshold: float
 
 
 class TasksOut(BaseModel):
@@ -282,3 +325,6 @@ class TasksOut(BaseModel):
     collective: list[DirectiveTasksOut]
     predecessors_included: list[str] = Field(default=[], examples=[["Sở Kế hoạch và Đầu tư"]])
     today: str = Field(examples=["2021-09-01"], description="the date `overdue` is judged on")
+
+
+AskOut.model_rebuild()

@@ -264,3 +264,30 @@ def test_agency_tasks_bad_input(client: TestClient) -> None:
     assert r.status_code == 404 and "unknown agency" in r.json()["detail"]
     assert client.get("/agencies/Sở Y tế/tasks", params={"since": "2021"}).status_code == 422
     assert client.get("/agencies/Sở Y tế/tasks", params={"overdue": "có lẽ"}).status_code == 422
+
+
+# ---- compare --------------------------------------------------------------------------------
+def test_compare_puts_provinces_side_by_side(client: TestClient) -> None:
+    pytest.importorskip("search.compare")
+    body = client.get("/compare", params={"topic": "phòng chống dịch COVID-19"}).json()
+    columns = {c["province"]: [d["number"] for d in c["directives"]] for c in body["columns"]}
+    assert set(columns) == {"Kon Tum", "Thái Nguyên", "Đồng Nai"}
+    assert "5749/UBND-TH" in columns["Thái Nguyên"] and "8888/UBND-THNC" in columns["Đồng Nai"]
+    grouped = [m for g in body["shared"] + body["unique"] for m in g["members"]]
+    assert grouped and all(g["shared"] == (len(g["provinces"]) > 1) for g in body["shared"] + body["unique"])
+
+
+def test_compare_takes_new_province_names(client: TestClient) -> None:
+    pytest.importorskip("search.compare")
+    body = client.get("/compare", params={"topic": "phòng chống dịch", "provinces": "Quảng Ngãi,Đồng Nai"}).json()
+    assert body["provinces"] == ["Quảng Ngãi", "Đồng Nai"]
+    first = body["columns"][0]["directives"]
+    assert first and {d["province"] for d in first} == {"Kon Tum"}  # Kon Tum is in Quảng Ngãi since 2025
+
+
+def test_compare_bad_input(client: TestClient) -> None:
+    pytest.importorskip("search.compare")
+    r = client.get("/compare", params={"topic": "phòng chống dịch", "provinces": "Kon Tum,Atlantis"})
+    assert r.status_code == 422 and "Atlantis" in r.json()["detail"]
+    assert client.get("/compare", params={"topic": ""}).status_code == 422
+    assert client.get("/compare").status_code == 422

@@ -165,3 +165,16 @@ def test_start_up_does_not_import_torch(app_index: Path) -> None:
     env = {**__import__("os").environ, "CHIDAO_INDEX": str(app_index), "PYTHONPATH": str(ROOT)}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_compare_view_has_one_column_per_province(app: AppTest) -> None:
+    pytest.importorskip("search.compare")
+    at = app.run()
+    at.button(key="example-2").click().run()
+    assert not at.exception
+    assert at.subheader[0].value == "So sánh: phòng chống dịch"
+    heads = [m for m in markdown(at) if m.startswith("#### ")]
+    assert sorted(heads) == ["#### Kon Tum", "#### Thái Nguyên", "#### Đồng Nai"]
+    assert len(at.columns) >= 3
+    assert any(m.startswith("**Công văn 8888/UBND\\-THNC · 30/07/2020 · Đồng Nai**") for m in markdown(at))
+    assert_no_html_allowed(at)

@@ -49,6 +49,7 @@ class LocalBackend:
     def _guard(self, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
         from index.generation import IndexMismatch, IndexNotReady
         from index.index import BUILD_HINT
+        from ingest.provinces import UnknownProvince
         from search.answering import NotAvailable
         from search.ingest_jobs import UploadRejected
         from search.service import DocumentNotFound
@@ -61,6 +62,8 @@ class LocalBackend:
             raise BackendError(str(exc), 404) from exc
         except UploadRejected as exc:
             raise BackendError(str(exc), 422) from exc
+        except UnknownProvince as exc:
+            raise BackendError(f"không biết tỉnh {exc.args[0]!r} (unknown province)", 422) from exc
         except NotAvailable as exc:
             raise BackendError(str(exc), 501) from exc
 
@@ -88,8 +91,10 @@ class LocalBackend:
 
     def compare(self, topic: str, provinces: Sequence[str] | None = None) -> Json:
         from search.answering import compare
+        from search.api_models import CompareOut
 
-        return self._guard(lambda: compare(self.service, topic, list(provinces) if provinces else None))
+        return self._guard(lambda: CompareOut.model_validate(
+            compare(self.service, topic, list(provinces) if provinces else None)).model_dump(mode="json"))
 
     def document(self, doc_id: str, span: tuple[int, int] | None = None) -> Json:
         from search.api_models import DocumentOut

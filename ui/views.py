@@ -149,7 +149,9 @@ def render_question(answer: Json) -> None:
 
 # ---- comparison -------------------------------------------------------------------------
 def render_compare(comparison: Json) -> None:
-    columns = comparison.get("columns") or comparison.get("provinces_columns") or []
+    """One column per province (its directives, lead agencies, deadlines, key instructions), then
+    the instructions grouped across provinces by the embedder: shared first, then one-province ones."""
+    columns = comparison.get("columns") or []
     st.subheader(f"So sánh: {escape(comparison.get('topic', ''))}")
     if not columns:
         st.info("Không có văn bản nào về chủ đề này ở các tỉnh đã chọn.")
@@ -157,24 +159,28 @@ def render_compare(comparison: Json) -> None:
     for col, data in zip(st.columns(len(columns)), columns):
         with col:
             st.markdown(f"#### {escape(data.get('province', ''))}")
+            if not data.get("directives"):
+                st.caption("Không có văn bản về chủ đề này")
             for d in data.get("directives", []):
                 with st.container(border=True):
                     st.markdown(f"**{escape(doc_label(d))}**")
                     for key, label in (("lead_agencies", "Chủ trì"), ("deadlines", "Thời hạn")):
                         if d.get(key):
                             st.markdown(f"*{label}:* " + escape("; ".join(map(str, d[key]))))
-                    for ins in d.get("instructions", [])[:6]:
-                        text = ins.get("text") if isinstance(ins, dict) else str(ins)
-                        st.markdown("• " + escape(_short(text, 250)))
-                    doc_id = d.get("doc_id") or d.get("id")
-                    if doc_id:
-                        st.markdown(f"[Mở văn bản gốc]({doc_link(doc_id)})")
-    shared = comparison.get("shared") or comparison.get("groups") or []
-    if shared:
-        st.subheader("Điểm chung và khác biệt")
-        for g in shared:
+                    for ins in d.get("instructions", [])[:4]:
+                        st.markdown("• " + escape(_short(ins.get("excerpt") or ins.get("text"), 300)))
+                    st.markdown(f"[Mở văn bản gốc]({doc_link(d['doc_id'])})")
+    for key, title in (("shared", "Các tỉnh cùng chỉ đạo"), ("unique", "Chỉ một tỉnh chỉ đạo")):
+        groups = comparison.get(key) or []
+        if not groups:
+            continue
+        st.subheader(title)
+        st.caption("Nhóm các chỉ đạo giống nhau theo độ tương đồng ngữ nghĩa (embedding)")
+        for g in groups[:12]:
             provinces = ", ".join(g.get("provinces", []))
-            st.markdown(f"- **{escape(provinces)}**: " + escape(_short(g.get("text") or g.get("label"), 250)))
+            first = (g.get("members") or [{}])[0]
+            st.markdown(f"- **{escape(provinces)}** ({len(g.get('members', []))} đoạn): "
+                        + escape(_short(first.get("excerpt") or first.get("text"), 250)))
 
 
 # ---- document view ----------------------------------------------------------------------
