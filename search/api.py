@@ -103,6 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.settings = settings
         app.state.service = Service(settings.index)
         app.state.jobs = Jobs()
+        app.state.job_files = {}  # job id -> the stored files, for GET /jobs/{id}
         try:
             app.state.service.load()
         except (IndexNotReady, IndexMismatch) as exc:  # served as 503 until it is built
@@ -215,7 +216,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return report.added, report.replaced, report.unchanged
 
         job = request.app.state.jobs.submit(stored, write, service.refresh)
-        request.app.state.job_files = getattr(request.app.state, "job_files", {})
         request.app.state.job_files[job.id] = stored
         return JobOut.from_state(job, stored)
 
@@ -225,7 +225,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         state = request.app.state.jobs.get(job_id)
         if state is None:
             raise HTTPException(404, f"no job {job_id!r}")
-        return JobOut.from_state(state, getattr(request.app.state, "job_files", {}).get(job_id))
+        return JobOut.from_state(state, request.app.state.job_files.get(job_id))
 
     @app.delete("/documents/{doc_id}", response_model=DeleteOut, responses=ERRORS,
                 dependencies=[Depends(require_write_key)], tags=["documents"])

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
-from search.api_models import AskIn, AskOut, CompareOut, Error, FiltersIn, SearchHitOut, TasksOut
+from search.api_models import AskIn, AskOut, CompareOut, Error, TasksOut
 from search.service import Service
 
 router = APIRouter(tags=["answers"])

@@ -11,11 +11,10 @@ concurrent search in another thread would still be reading.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
 from index.generation import IndexMismatch, IndexNotReady
 from index.index import BUILD_HINT, Index
@@ -24,8 +23,6 @@ from ingest.sections import parse_sections
 from search.highlight import spans as highlight_spans
 from search.model import Filters
 from search.retrievers import retrievers_for
-
-T = TypeVar("T")
 
 __all__ = ["DocumentNotFound", "IndexMismatch", "IndexNotReady", "Service"]
 
@@ -179,10 +176,6 @@ class Service:
         """The live index, up to date, held against a concurrent reload."""
         with self._lock:
             yield self._index()
-
-    def call(self, fn: Callable[[Index], T]) -> T:
-        with self.reading() as index:
-            return fn(index)
 
     # ---- reads --------------------------------------------------------------------------
     def search(self, query: str, k: int = 10, filters: Filters | None = None) -> list[SearchResult]:
