@@ -57,6 +57,3 @@ def agency_tasks(
 
     return TasksOut.model_validate(tasks_service(_service(request), name, province=province, since=since,
                                                  until=until, overdue=overdue, today=today))
-
-
-__all__ = ["FiltersIn", "SearchHitOut", "router"]
