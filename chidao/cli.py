@@ -74,6 +74,19 @@ def _add_ask(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=commands.ask)
 
 
+def _add_compare(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("compare", help="compare provinces' directives on a topic, side by side")
+    p.add_argument("topic")
+    p.add_argument("--index", required=True)
+    p.add_argument("--provinces", help="comma-separated, old or new names (default: every province on the topic)")
+    p.add_argument("--k", type=int, default=10, help="passages searched per province")
+    p.add_argument("--threshold", type=float, help="cosine for two instructions to count as alike "
+                   "(default: by embedder, 0.915 for e5-small)")
+    p.add_argument("--width", type=int, default=150, help="terminal width for the side-by-side view")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=commands.compare)
+
+
 def _add_eval(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("eval", help="quality on labelled queries (snippet gold) or a BEIR folder")
     p.add_argument("--index", help="index folder (BEIR mode: reused if built, else a temporary one)")
@@ -119,7 +132,7 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="chidao", description="Search Vietnamese government directives.")
     sub = parser.add_subparsers(dest="command", required=True)
-    for add in (_add_ingest, _add_index, _add_search, _add_ask, _add_eval, _add_bench, _add_serve):
+    for add in (_add_ingest, _add_index, _add_search, _add_ask, _add_compare, _add_eval, _add_bench, _add_serve):
         add(sub)
     return parser
 

@@ -177,6 +177,30 @@ def ask(args: argparse.Namespace) -> int:
     return 0
 
 
+def compare(args: argparse.Namespace) -> int:
+    import json
+
+    from chidao.views import render_comparison
+    from index.generation import IndexMismatch, IndexNotReady
+    from index.index import Index
+    from ingest.provinces import UnknownProvince
+    from search.compare import compare as run_compare
+
+    provinces = [p.strip() for p in args.provinces.split(",") if p.strip()] if args.provinces else None
+    try:
+        index = Index(args.index).load()
+        result = run_compare(index, args.topic, provinces, k=args.k, threshold=args.threshold)
+    except (IndexNotReady, IndexMismatch) as exc:
+        raise CommandError(str(exc)) from exc
+    except UnknownProvince as exc:
+        raise CommandError(f"unknown province {exc.args[0]!r} (old or new names, e.g. 'Kon Tum', 'Quảng Ngãi')") from exc
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(render_comparison(result, args.width))
+    return 0
+
+
 def bench(args: argparse.Namespace) -> int:
     import json
 

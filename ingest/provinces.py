@@ -191,6 +191,11 @@ def bare_mentions(text: str) -> list[str]:
     return [t.names_by_folded[_norm(m.group("name"))] for m in t.bare.finditer(fold(text))]
 
 
+def spellings() -> dict[str, str]:
+    """Every listed spelling, folded lower-case with single spaces ("ba ria vung tau"), -> its name."""
+    return dict(_table().names_by_folded)
+
+
 def _norm(found: str) -> str:
     return _SPACES.sub(" ", found.lower().replace("-", " ")).strip()
 

@@ -7,11 +7,14 @@ typed without diacritics ("han chot bao cao la ngay nao") reads the same as one 
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
+from ingest import provinces
 from ingest.metadata import find_doc_numbers
 from ingest.vietnamese import fold, normalize
 
@@ -33,17 +36,54 @@ _QUESTION_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
 
 # Words that only shape a question ("là ngày nào", "đạt bao nhiêu") and never appear in the answer.
 _STOP = frozenset(
-    "la gi nao bao nhieu khi gio ngay han chot cuoi may ai dau sao the nay do phai hay hoac cua va cac nhung "
-    "duoc cho voi ve co thi o tai trong mot phan tram ty le muc luc thoi diem gian".split()
+    ["la", "gi", "nao", "bao", "nhieu", "khi", "gio", "ngay", "han", "chot", "cuoi", "may", "ai", "dau", "sao", "the", "nay", "do", "phai", "hay", "hoac", "cua", "va", "cac", "nhung", "duoc", "cho", "voi", "ve", "co", "thi", "o", "tai", "trong", "mot", "phan", "tram", "ty", "le", "muc", "luc", "thoi", "diem", "gian"]
 )
 
 
 def question_type(question: str) -> str:
-    folded = fold(normalize(question)).lower()
+    return question_form(question)[0]
+
+
+def question_form(question: str) -> tuple[str, str]:
+    """The question's type and the question without the words that ask it ("là ngày nào",
+    "văn bản nào", "bao nhiêu"): those never occur in the answer and must not be looked for."""
+    text = normalize(question)
+    folded = fold(text).lower()
     for name, pattern in _QUESTION_CUES:
-        if pattern.search(folded):
-            return name
-    return OTHER
+        m = pattern.search(folded)
+        if m:
+            return name, text[: m.start()] + " " + text[m.end():]  # folding keeps offsets
+    return OTHER, text
+
+
+# ---- the province a question names -------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _province_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
+    """Every listed spelling of a province of two or more words, over folded lower-case text
+    ("dong nai", "tinh kon tum", "ba ria vung tau"); one-word spellings ("Huế") are too often
+    ordinary words once folded."""
+    names = {k: v for k, v in provinces.spellings().items() if " " in k}
+    body = "|".join(re.escape(k).replace(r"\ ", r"[\s-]+") for k in sorted(names, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:(?:tinh|thanh pho|tp\.?)\s+)?(?P<name>{body})(?!\w)"), names
+
+
+def question_province(question: str) -> tuple[str | None, str]:
+    """The one province a question names, and the question without it.
+
+    "Thu ngân sách ... của Đồng Nai đạt bao nhiêu" -> ("Đồng Nai", "Thu ngân sách ... của  đạt bao
+    nhiêu"). A question naming no province, or several, gives (None, question)."""
+    pattern, names = _province_pattern()
+    folded = fold(normalize(question)).lower()
+    found = list(pattern.finditer(folded))
+    named = {names[" ".join(m.group("name").replace("-", " ").split())] for m in found}
+    if len(named) != 1:
+        return None, question
+    text = normalize(question)
+    for m in reversed(found):  # folding keeps offsets: one character in, one out
+        text = text[: m.start()] + " " + text[m.end():]
+    return named.pop(), text
 
 
 # ---- terms and coverage --------------------------------------------------------------------------
@@ -58,16 +98,17 @@ def terms(text: str) -> list[str]:
 
 def term_set(words: list[str]) -> set[str]:
     """Words and adjacent pairs: "bao cao ket qua" also gives "bao cao", "cao ket", "ket qua"."""
-    return set(words) | {f"{a} {b}" for a, b in zip(words, words[1:])}
+    return set(words) | {f"{a} {b}" for a, b in itertools.pairwise(words)}
 
 
 def weights(question_terms: set[str], passages: list[set[str]]) -> dict[str, float]:
-    """Weight of each question term: its inverse document frequency over the retrieved passages
-    (Robertson-Spärck Jones form, log((N + 1) / (df + 0.5))). A word every passage has ("tỉnh")
-    counts for little; one none of them has ("sân bay") counts most, so a sentence that misses
-    it cannot answer the question."""
+    """Weight of each question term: its inverse document frequency over the retrieved passages,
+    log(1 + (N + 1) / (df + 0.5)) (the Robertson-Spärck Jones ratio, kept positive as in Lucene's
+    BM25). A word every passage has ("tỉnh") counts least; one none of them has ("sân bay")
+    counts most, so a sentence that misses it cannot answer the question. The ratio between the
+    two stays moderate (about 4 for 8 passages): a word every passage shares still matters."""
     n = len(passages)
-    return {t: math.log((n + 1) / (sum(t in p for p in passages) + 0.5)) for t in question_terms}
+    return {t: math.log(1 + (n + 1) / (sum(t in p for p in passages) + 0.5)) for t in question_terms}
 
 
 def coverage(weighted: dict[str, float], text_terms: set[str]) -> float:
@@ -160,13 +201,14 @@ def _numbers(folded: str) -> set[str]:
     return {m.group(0).replace(" ", "") for m in _NUMBER.finditer(folded)}
 
 
-def cue(kind: str, unit_text: str, question: str, heading: str = "") -> float:
+def cue(kind: str, unit_text: str, question: str, heading: str = "", doc_number: str | None = None) -> float:
     """How strongly a unit carries the kind of thing the question asks for: 0 (not at all) to 1.
 
     deadline: "trước ngày 15/8/2020" or a full date 1, a recurring term ("hằng tháng") 0.6;
     figure: a number the question does not already contain, 1 with a unit or % else 0.6;
     responsible: an agency name in the unit 1, only in its section heading 0.6;
-    document: a document number the question does not contain 1; other questions: always 1.
+    document: a document number the question does not contain 1, else the passage's own document
+    number (`doc_number`, when the question does not name it) 0.6; other questions: always 1.
     """
     folded = fold(normalize(unit_text))
     lower = folded.lower()
@@ -186,6 +228,8 @@ def cue(kind: str, unit_text: str, question: str, heading: str = "") -> float:
             return 1.0
         return 0.6 if _AGENCY.search(fold(normalize(heading))) else 0.0
     if kind == DOCUMENT:
-        found = {n.lower() for n in find_doc_numbers(normalize(unit_text))}
-        return 1.0 if found - {n.lower() for n in find_doc_numbers(normalize(question))} else 0.0
+        asked_numbers = {n.lower() for n in find_doc_numbers(normalize(question))}
+        if {n.lower() for n in find_doc_numbers(normalize(unit_text))} - asked_numbers:
+            return 1.0
+        return 0.6 if doc_number and doc_number.lower() not in asked_numbers else 0.0
     return 1.0

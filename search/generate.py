@@ -23,6 +23,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from ingest.vietnamese import fold, normalize
 from search.extract import terms
@@ -39,13 +40,17 @@ SYSTEM_PROMPT = (
 )
 
 
-class PassageLike:
-    """What the generator needs of a passage: its text, section path and document header."""
+class PassageLike(Protocol):
+    """What the generator needs of a passage (search.qa.Passage has it)."""
 
-    text: str
-    section_path: tuple[str, ...]
-    number: str | None
-    date: str | None
+    @property
+    def text(self) -> str: ...
+    @property
+    def section_path(self) -> tuple[str, ...]: ...
+    @property
+    def number(self) -> str | None: ...
+    @property
+    def date(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -85,7 +90,7 @@ def chat(config: LLMConfig, messages: list[dict[str, str]]) -> str:
     if config.api_key:
         headers["Authorization"] = f"Bearer {config.api_key}"
     request = urllib.request.Request(config.url, data=body, headers=headers, method="POST")
-    with urllib.request.urlopen(request, timeout=config.timeout) as response:  # noqa: S310 - configured URL
+    with urllib.request.urlopen(request, timeout=config.timeout) as response:
         data = json.loads(response.read().decode("utf-8"))
     try:
         return str(data["choices"][0]["message"]["content"])
@@ -126,9 +131,9 @@ def verify(answer: str, passages: Sequence[PassageLike]) -> Verification:
     for sentences in paragraphs:
         cites = [_cited(s) for s in sentences]
         for i, sentence in enumerate(sentences):
-            own = cites[i] or next((c for c in cites[i + 1:] if c), None) or next(
-                (c for c in reversed(cites[:i]) if c), None)
-            content = _CITE.sub(" ", sentence)
+            own = cites[i] or next((c for c in cites[i + 1:] if c), []) or next(
+                (c for c in reversed(cites[:i]) if c), [])
+            content = " ".join(_CITE.sub(" ", sentence).split()).replace(" .", ".")
             sentence_words = terms(content)
             if not sentence_words:
                 continue
