@@ -70,7 +70,7 @@ def test_a_question_is_answered_with_its_citation(app: AppTest) -> None:
     at.text_input(key="question").input("Ai chủ trì giải ngân vốn đầu tư công?").run()
     assert not at.exception
     assert [s.value for s in at.success] == [
-        ("\\- Chủ trì, phối hợp với các đơn vị, địa phương thường xuyên kiểm tra, đôn đốc, gán trách nhiệm "
+        ("2\\. Sở Kế hoạch và Đầu tư\\: \\- Chủ trì, phối hợp với các đơn vị, địa phương thường xuyên kiểm tra, đôn đốc, gán trách nhiệm "
         "của người đứng đầu cơ quan, đơn vị với kết quả giải ngân\\.")]
     source = [m for m in markdown(at) if m.startswith("Nguồn: ")]
     assert len(source) == 1 and "?doc=001_b75f6995bec0e83d&start=" in source[0]
