@@ -168,7 +168,8 @@ def render_compare(comparison: Json) -> None:
                         if d.get(key):
                             st.markdown(f"*{label}:* " + escape("; ".join(map(str, d[key]))))
                     for ins in d.get("instructions", [])[:4]:
-                        st.markdown("• " + escape(_short(ins.get("excerpt") or ins.get("text"), 300)))
+                        text = (ins.get("excerpt") or ins.get("text") or "").lstrip("-+•* ")
+                        st.markdown("• " + escape(_short(text, 300)))
                     st.markdown(f"[Mở văn bản gốc]({doc_link(d['doc_id'])})")
     for key, title in (("shared", "Các tỉnh cùng chỉ đạo"), ("unique", "Chỉ một tỉnh chỉ đạo")):
         groups = comparison.get(key) or []
