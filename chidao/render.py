@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from search.answers import AgencyAnswer, DirectiveTasks, PassagesAnswer, Task
+from search.answers import AgencyAnswer, DirectiveTasks, Task
 
 ROLE_LABELS = {"chu_tri": "chủ trì", "phoi_hop": "phối hợp", "giao": "được giao", "collective": "giao chung"}
 WIDTH = 320
@@ -21,14 +21,14 @@ def _header(g: DirectiveTasks) -> str:
     return " · ".join(p for p in parts if p)
 
 
-def _task(n: int, t: Task) -> list[str]:
+def _task(n: int, t: Task, asked: str = "") -> list[str]:
     role = ROLE_LABELS.get(t.role, t.role)
     deadline = t.deadline_text or "—"
     if t.deadline and t.deadline_text and t.deadline not in t.deadline_text:
         deadline = f"{t.deadline_text} ({t.deadline})"
     lines = [f"  {n}. [{role}] hạn: {deadline}" + (f" · báo cáo: {t.reports_to}" if t.reports_to else "")]
     if t.via:
-        lines.append(f"     (giao cho {t.via}, nay thuộc {t.agency if t.agency != t.via else ''})".replace(", nay thuộc )", ")"))
+        lines.append(f"     (giao cho {t.via}, nay sáp nhập vào {asked})")
     if t.section_path:
         lines.append("     § " + " > ".join(_short(p, 60) for p in t.section_path))
     lines.append("     " + _short(t.text))
@@ -47,7 +47,7 @@ def render_agency(a: AgencyAnswer) -> str:
         out.append("")
         out.append("▸ " + _header(g))
         for n, t in enumerate(g.tasks, 1):
-            out += _task(n, t)
+            out += _task(n, t, a.agency)
     if a.collective:
         total = sum(len(g.tasks) for g in a.collective)
         out.append("")
@@ -85,16 +85,7 @@ def render_factual(a: Any) -> str:
     return "\n".join(out)
 
 
-def render_passages(a: PassagesAnswer) -> str:
-    out = [a.note]
-    for p in a.passages:
-        out.append(f"  - {p['chunk_id']}: {_short(p['text'], 240)}")
-    return "\n".join(out)
-
-
 def render(answer: Any) -> str:
     if isinstance(answer, AgencyAnswer):
         return render_agency(answer)
-    if isinstance(answer, PassagesAnswer):
-        return render_passages(answer)
     return render_factual(answer)

@@ -6,6 +6,7 @@ import json
 import re
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from eval.runner import EvalResult, QueryResult
 
@@ -139,28 +140,28 @@ def report_markdown(result: EvalResult, now: datetime | None = None) -> str:
     return "\n".join(lines)
 
 
-def answers_markdown(answers: dict[str, object]) -> list[str]:
+def answers_markdown(answers: dict[str, Any]) -> list[str]:
     """The answers section: task recall per agency query, answer spans per question query."""
     lines = ["## Answers (`chidao ask`)", ""]
     agency = answers.get("agency") or []
     if agency:
-        lines += [
+        summary = (
             f"- agency queries: mean task recall {answers['agency_mean_recall']:.3f}, "
             f"min {answers['agency_min_recall']:.3f}; not_answer hits among own tasks: "
             f"{answers['not_answer_total']} (in the separate collective groups: "
-            f"{answers['collective_not_answer_total']})",
-            "",
-        ]
+            f"{answers['collective_not_answer_total']})"
+        )
+        lines += [summary, ""]
         rows = [[str(r["id"]), str(r.get("agency") or r["kind"]), str(r.get("tasks", 0)), f"{r['recall']:.2f}",
-                 str(r["not_answer"]), "; ".join(str(m)[:60] for m in r["missing"])] for r in agency]  # type: ignore[index]
+                 str(r["not_answer"]), "; ".join(str(m)[:60] for m in r["missing"])] for r in agency]
         lines += _table(["query", "agency", "tasks", "task recall", "not_answer", "missing"], rows)
         lines.append("")
     question = answers.get("question") or []
     if question:
-        lines += [f"- question queries: answer span contains the snippet for "
-                  f"{answers['question_contains_rate']:.0%}", ""]
+        rate = f"- question queries: answer span contains the snippet for {answers['question_contains_rate']:.0%}"
+        lines += [rate, ""]
         rows = [[str(r["id"]), str(r["kind"]), "yes" if r["contains"] else "no",
-                 str(r["span"] or "")[:80].replace("|", "/")] for r in question]  # type: ignore[index]
+                 str(r["span"] or "")[:80].replace("|", "/")] for r in question]
         lines += _table(["query", "answer kind", "contains snippet", "span"], rows)
     return lines
 

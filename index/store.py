@@ -297,7 +297,8 @@ class Store:
         """
         if not self.has_assignments():
             raise IndexNotReady(f"{self.path}: this index was built before assignments were stored; rebuild it")
-        where, args = [], []
+        where: list[str] = []
+        args: list[object] = []
         if agency:
             from ingest.agencies import table
 
@@ -332,7 +333,8 @@ class Store:
         for r in rows:
             if r[0] not in docs:
                 docs[r[0]] = self.document(r[0])
-            meta = docs[r[0]].meta if docs[r[0]] else None
+            doc = docs[r[0]]
+            meta = doc.meta if doc is not None else None
             out.append(StoredTask(
                 doc_id=r[0], chunk_id=r[1], section_path=tuple(json.loads(r[2])), agency=r[3], agency_text=r[4],
                 role=r[5], task=r[6], deadline=r[7], deadline_text=r[8], reports_to=r[9], start=r[10], end=r[11],

@@ -122,8 +122,7 @@ def write(
                 lexical.commit()
             with clock("faiss"):
                 vectors.save(staging / "vectors.faiss")
-            counts = {"documents": store.count("documents"), "chunks": store.count("chunks"),
-                      "assignments": store.count("assignments")}
+            counts = {"documents": store.count("documents"), "chunks": store.count("chunks")}
             store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             store.close()

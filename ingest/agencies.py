@@ -42,6 +42,7 @@ class Mention:
     start: int
     end: int
     agency: Agency
+    weak: bool = False  # a generic spelling: an assignee only after "giao", "yêu cầu", "đề nghị"
 
     @property
     def name(self) -> str:
@@ -127,6 +128,7 @@ class AgencyTable:
             self._first.setdefault(toks[0], []).append(toks)
         for lst in self._first.values():
             lst.sort(key=len, reverse=True)
+        self._weak = {tuple(t for _, _, t in name_tokens(x)) for x in data.get("trigger_only", {}).get("aliases", ())}
         self.titles = tuple(tuple(t for _, _, t in name_tokens(x)) for x in data.get("titles", ()))
         self.report_bodies = tuple(data.get("report_bodies", ()))
         self.mergers = tuple(Merger(m["from"], m["into"], m.get("note", "")) for m in data["reorganisation"]["mergers"])
@@ -145,7 +147,8 @@ class AgencyTable:
         while i < len(toks):
             for cand in self._first.get(words[i], ()):
                 if tuple(words[i : i + len(cand)]) == cand:
-                    out.append(Mention(toks[i][0], toks[i + len(cand) - 1][1], self._by_key[cand]))
+                    weak = cand in self._weak or cand[0] == "nganh"
+                    out.append(Mention(toks[i][0], toks[i + len(cand) - 1][1], self._by_key[cand], weak))
                     i += len(cand)
                     break
             else:

@@ -23,6 +23,7 @@ Offsets are in the document's clean text; `Document.text.to_original` maps them 
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import datetime as dt
 import re
@@ -68,7 +69,10 @@ _TO_WORDS = frozenset({"ve", "cho", "len", "trinh", "voi", "xuat", "hop", "cao"}
 # Closing formulas and bylines are no tasks: "Thông báo đến các cơ quan ... biết, thực hiện./."
 _CLOSING = re.compile(r"biet,? (?:va )?(?:de )?thuc hien|^thong bao (?:den|de)|^tren day la|^noi nhan")
 _MIN_TASK_WORDS = 5
-_REPORTING = frozenset({"da", "dang", "duoc"})  # "Sở Y tế đã tổ chức ...": a report, not a task
+_NAME_TAIL = frozenset({"cap", "tinh", "lien", "quan", "co", "khac", "thuoc", "truc", "huyen", "xa"})
+# What follows a name when the sentence reports or replies rather than assigns: "Sở Y tế đã tổ
+# chức ...", "Cục Thuế nhận được công văn ...", "Cục Hải quan trả lời như sau:".
+_REPORTING = re.compile(r"(?:da|dang|duoc|nhan duoc|tra loi|co y kien|co cong van|xin|kinh gui|ban hanh|bao cao ve)\b")
 
 # Deadlines, matched on folded lower-case text (same offsets as the clean text).
 _DAY = r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})(?:\s*[/.\-]\s*(\d{4}))?|(\d{1,2})\s+thang\s+(\d{1,2})(?:\s*(?:nam|/)\s*(\d{4}))?"
@@ -96,67 +100,102 @@ class _Doc:
         self.agencies = agencies
         self.tokens = name_tokens(self.text)
         self.mentions = agencies.find(self.text)
-        self.sections = [s for s in parse_sections(self.text) if s.keys[0] not in ("recipients", "address")]
-        self.skip = [(s.start, s.end) for s in parse_sections(self.text) if s.keys[0] in ("recipients", "address")]
+        every = parse_sections(self.text)
+        self.sections = [s for s in every if s.keys[0] not in ("recipients", "address")]
+        self.skip = [(s.start, s.end) for s in every if s.keys[0] in ("recipients", "address")]
         self.year = int(doc.meta.date[:4]) if doc.meta.date else None
         self._title_seqs = agencies.titles
+        self._token_starts = [t[0] for t in self.tokens]
+        self._mention_starts = [m.start for m in self.mentions]
+        self._mention_start_set = set(self._mention_starts)
+        self._bodies = sorted(((tuple(t for _, _, t in name_tokens(x)), x) for x in agencies.report_bodies),
+                              key=lambda x: len(x[0]), reverse=True)
+        self._tree()
 
     def tokens_in(self, a: int, b: int) -> list[tuple[int, int, str]]:
-        return [t for t in self.tokens if a <= t[0] and t[1] <= b]
+        i = bisect.bisect_left(self._token_starts, a)
+        j = bisect.bisect_left(self._token_starts, b)
+        return [t for t in self.tokens[i:j] if t[1] <= b]
 
     def mentions_in(self, a: int, b: int) -> list[Mention]:
-        return [m for m in self.mentions if a <= m.start and m.end <= b]
+        i = bisect.bisect_left(self._mention_starts, a)
+        j = bisect.bisect_left(self._mention_starts, b)
+        return [m for m in self.mentions[i:j] if m.end <= b]
 
-    def innermost(self, pos: int) -> Section | None:
-        best = None
+    def _tree(self) -> None:
+        """Parents of the (nested, pre-ordered) sections, in one sweep."""
+        self.parent: dict[int, Section | None] = {}
+        self.parents: set[int] = set()
+        stack: list[Section] = []
         for s in self.sections:
-            if s.start <= pos < s.end and (best is None or len(s.path) >= len(best.path)):
-                best = s
-        return best
+            while stack and not (stack[-1].start <= s.start < stack[-1].end):
+                stack.pop()
+            self.parent[id(s)] = stack[-1] if stack else None
+            if stack:
+                self.parents.add(id(stack[-1]))
+            stack.append(s)
+
+    def innermost_of(self, positions: Sequence[int]) -> list[Section | None]:
+        """The deepest section holding each position (positions ascending)."""
+        out: list[Section | None] = []
+        stack: list[Section] = []
+        k = 0
+        for pos in positions:
+            while k < len(self.sections) and self.sections[k].start <= pos:
+                s = self.sections[k]
+                while stack and not (stack[-1].start <= s.start < stack[-1].end):
+                    stack.pop()
+                stack.append(s)
+                k += 1
+            while stack and not (stack[-1].start <= pos < stack[-1].end):
+                stack.pop()
+            out.append(stack[-1] if stack else None)
+        return out
 
     def parent_of(self, sec: Section) -> Section | None:
-        best = None
-        for s in self.sections:
-            if s is not sec and len(s.path) == len(sec.path) - 1 and s.start <= sec.start < s.end:
-                best = s
-        return best
+        return self.parent.get(id(sec))
 
     def has_children(self, sec: Section) -> bool:
-        return any(len(s.path) > len(sec.path) and sec.start <= s.start < sec.end for s in self.sections)
+        return id(sec) in self.parents
 
     # ---- subjects -------------------------------------------------------------------------
     def _skip_titles(self, toks: list[tuple[int, int, str]], i: int) -> int:
+        """Past titles ("Giám đốc", "Chủ tịch"), never into a name ("Văn phòng UBND tỉnh" after
+        "Chánh": the title "Chánh Văn phòng" would swallow it)."""
         words = [t[2] for t in toks]
         moved = True
         while moved and i < len(toks):
             moved = False
+            if toks[i][0] in self._mention_start_set:
+                break
             for seq in self._title_seqs:
                 if tuple(words[i : i + len(seq)]) == seq:
-                    i += len(seq)
+                    inner = [k for k in range(1, len(seq)) if toks[i + k][0] in self._mention_start_set]
+                    i += inner[0] if inner else len(seq)
                     moved = True
                     break
         return i
 
-    def subjects(self, a: int, b: int) -> tuple[list[Mention], int]:
-        """The assignees of the clause [a, b) and where their names end (b if none)."""
+    def subjects(self, a: int, b: int) -> tuple[list[Mention], int, bool]:
+        """The assignees of the clause [a, b), where their names end (b if none), and whether a
+        directive verb ("giao", "yêu cầu", "đề nghị") introduced them."""
         toks = self.tokens_in(a, b)
         mentions = {m.start: m for m in self.mentions_in(a, b)}
         words = [t[2] for t in toks]
         starts: list[int] = []
-        i = self._skip_titles(toks, 0)
-        for trig in _TRIGGERS:  # "Giao Sở ...", "Yêu cầu các sở ..." at the very start
-            if tuple(words[i : i + len(trig)]) == trig:
-                i = self._skip_titles(toks, i + len(trig))
-        if i < len(toks) and toks[i][0] in mentions:
-            starts.append(i)
+        triggered: set[int] = set()
         for j in range(len(toks)):
             for trig in _TRIGGERS:
                 if tuple(words[j : j + len(trig)]) == trig:
                     k = self._skip_titles(toks, j + len(trig))
                     if k < len(toks) and toks[k][0] in mentions and k not in starts:
                         starts.append(k)
+                        triggered.add(k)
+        i = self._skip_titles(toks, 0)
+        if i < len(toks) and toks[i][0] in mentions and i not in starts and not mentions[toks[i][0]].weak:
+            starts.append(i)
         if not starts:
-            return [], b
+            return [], b, False
         found: list[Mention] = []
         end = a
         for k in sorted(starts):
@@ -181,11 +220,12 @@ class _Doc:
                 continue
             found += chain
             end = max(end, chain[-1].end)
-        return found, end
+        if not found:
+            return [], b, False
+        return found, end, bool(triggered)
 
     def _reporting(self, pos: int, b: int) -> bool:
-        nxt = self.folded[pos:b].lstrip(" ,:")
-        return nxt.split(" ", 1)[0] in _REPORTING
+        return _REPORTING.match(self.folded[pos:b].lstrip(" ,:")) is not None
 
     def role_after(self, pos: int, b: int) -> str | None:
         """chu_tri / phoi_hop when the words after `pos` say so ("chủ trì, phối hợp ...")."""
@@ -238,15 +278,14 @@ class _Doc:
         if found:
             s, e, iso = min(found)
             return iso, self.text[a + s : a + e]
-        m = _RECURRING.search(f)
-        if m:
-            return None, self.text[a + m.start() : a + m.end()]
+        rec = _RECURRING.search(f)
+        if rec:
+            return None, self.text[a + rec.start() : a + rec.end()]
         return None, None
 
     def reports_to(self, a: int, b: int) -> str | None:
         f = self.folded[a:b]
-        bodies = [(tuple(t for _, _, t in name_tokens(x)), x) for x in self.agencies.report_bodies]
-        bodies.sort(key=lambda x: len(x[0]), reverse=True)
+        bodies = self._bodies
         for m in re.finditer(r"bao cao", f):
             stop = re.search(r"[.;]\s", f[m.end() :])
             window_end = a + m.end() + (stop.start() if stop else len(f) - m.end())
@@ -324,7 +363,8 @@ def extract_assignments(doc: Document, chunks: Sequence[Chunk] = (), agencies: A
             return
         deadline, deadline_text = d.deadline(a, b)
         reports = d.reports_to(a, b)
-        chunk_id = next((c.chunk_id for c in own_chunks if c.start <= a < c.end), None)
+        chunk_id = next((c.chunk_id for c in own_chunks if c.start <= a < c.end), None) or next(
+            (c.chunk_id for c in own_chunks if c.start < b and a < c.end), None)  # a heading line the chunk leaves out
         path = sec.path if sec else ()
         start_role = d.role_after(a, b)
         assigned = [(m, "collective" if m.agency.collective else (role_fixed or start_role or "giao")) for m in mentions]
@@ -337,35 +377,44 @@ def extract_assignments(doc: Document, chunks: Sequence[Chunk] = (), agencies: A
             out.append(Assignment(doc.id, chunk_id, path, m.name, text[m.start : m.end], role, text[a:b],
                                   deadline, deadline_text, reports, a, b))
 
-    for ls, le in _lines(text):
+    lines = _lines(text)
+    for (ls, le), sec in zip(lines, d.innermost_of([ls for ls, _ in lines])):
         if any(s <= ls < e for s, e in d.skip):
             continue
-        sec = d.innermost(ls)
         is_heading = sec is not None and sec.start == ls
         line = text[ls:le]
         mk = _MARKER.match(line) if (is_heading or line[:1] in "-+•–*") else None
         cs = ls + (mk.end() if mk else 0)
         clauses = _clauses(text, cs, le)
-        first_subjects, first_end = d.subjects(*clauses[0])
+        first_subjects, first_end, directive = d.subjects(*clauses[0])
         colon = text.find(":", cs, le)
         body_after_colon = colon >= 0 and text[colon + 1 : le].strip() != ""
         ends_colon = line.rstrip().endswith(":")
         has_children = is_heading and sec is not None and d.has_children(sec)
         remainder = text[first_end:le].strip(" :,.") if first_subjects else ""
         heading_only = False
-        if first_subjects:
-            owner = _Owner(tuple(first_subjects), d.role_after(first_end, le))
+        # A heading names its owners when a directive verb introduces them or nothing but a role
+        # or the rest of a proper name stands between the names and the colon ("7. Sở Y tế:",
+        # "14. Công an tỉnh, ... phối hợp chặt chẽ với ...:", "2. Ban Quản lý Khu kinh tế Đông
+        # Nam"); "Cục Thuế có ý kiến như sau:" owns nothing.
+        to_colon = text[first_end : colon if colon > first_end else le].strip(" ,.:")
+        tail = to_colon.split()  # "... Đông Nam", "Các sở, ban, ngành cấp tỉnh"
+        name_tail = len(tail) <= 4 and all(w[:1].isupper() or fold_text(w) in _NAME_TAIL for w in tail)
+        owning = directive or name_tail or d.role_after(first_end, le) is not None
+        if first_subjects and owning:
+            head_owner = _Owner(tuple(first_subjects), d.role_after(first_end, le))
             if is_heading and sec is not None:
-                section_owner[sec.keys] = owner
-                heading_only = (ends_colon and not body_after_colon) or (has_children and len(remainder) < 40 and not body_after_colon)
+                section_owner[sec.keys] = head_owner
+                # "2. Giao Sở Kế hoạch và Đầu tư" over bullets, "2. Ban Quản lý Khu kinh tế Đông Nam" over
+                # paragraphs: a name, not a task. A short bullet alone ("- Sở Y tế chủ trì.") is one.
+                more = has_children or text[le : sec.end].strip() != ""
+                heading_only = not body_after_colon and (ends_colon or (more and len(remainder) < 40))
             elif ends_colon:
-                para_owner[sec.keys if sec else ()] = owner
-                heading_only = not body_after_colon or colon == len(line) - 1 + ls
-        if not first_subjects and (_is_title_line(line) or (ends_colon and (is_heading or not body_after_colon))):
-            if is_heading and sec is not None:
-                section_owner.setdefault(sec.keys, None)
+                para_owner[sec.keys if sec else ()] = head_owner
+                heading_only = not body_after_colon
+        if (not first_subjects or not owning) and (_is_title_line(line) or (ends_colon and (is_heading or not body_after_colon))):
             continue
-        if heading_only or _CLOSING.search(d.folded[cs:le]) or len(d.folded[cs:le].split()) < _MIN_TASK_WORDS:
+        if heading_only or _CLOSING.search(d.folded[cs:le]) or len(re.findall(r"[a-z0-9]+", d.folded[cs:le])) < _MIN_TASK_WORDS:
             continue
         # Runs of clauses: a clause naming its own assignees starts a new run.
         # The role: what follows the assignees' names ("... chủ trì, phối hợp"), else what the
@@ -378,11 +427,11 @@ def extract_assignments(doc: Document, chunks: Sequence[Chunk] = (), agencies: A
         run_start = cs
         runs: list[tuple[_Owner | None, str | None, int, int]] = []
         for n, (a, b) in enumerate(clauses):
-            subj, subj_end = (first_subjects, first_end) if n == 0 else d.subjects(a, b)
+            subj, subj_end, _ = (first_subjects, first_end, directive) if n == 0 else d.subjects(a, b)
             if n > 0 and subj:
                 runs.append((current, fixed, run_start, a))
-                current = _Owner(tuple(subj), d.role_after(subj_end, b))
-                fixed, run_start = current.role, a
+                new_owner = _Owner(tuple(subj), d.role_after(subj_end, b))
+                current, fixed, run_start = new_owner, new_owner.role, a
         runs.append((current, fixed, run_start, le))
         for owner, role_fixed, a, b in runs:
             if owner is None:

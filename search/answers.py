@@ -38,7 +38,8 @@ _TASK_WORDS = re.compile(
 
 
 class Answer(Protocol):
-    kind: str
+    @property
+    def kind(self) -> str: ...
 
     def to_dict(self) -> dict[str, Any]: ...
 
@@ -101,20 +102,6 @@ class AgencyAnswer:
 
 
 @dataclass(frozen=True)
-class PassagesAnswer:
-    """What a factual question gets when no extractive answerer is installed: the closest
-    passages, labelled as such (no answer is claimed)."""
-
-    question: str
-    note: str
-    passages: tuple[dict[str, Any], ...]
-    kind: str = field(default="passages")
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass(frozen=True)
 class Classified:
     kind: str  # "agency" | "question"
     agency: str | None = None
@@ -124,7 +111,10 @@ def classify(question: str, agencies: AgencyTable | None = None) -> Classified:
     """Agency question (with the canonical agency) or factual question."""
     agencies = agencies or table()
     folded = fold_text(question)
-    named = [m for m in agencies.find(question) if not m.agency.collective]
+    found = agencies.find(question)
+    # A named agency wins over a group ("Sở Y tế phối hợp với các sở ..."); a group alone can be
+    # asked about too ("các sở, ban, ngành phải làm gì").
+    named = [m for m in found if not m.agency.collective] or [m for m in found if m.agency.collective]
     if not named or _FACTUAL.search(folded):
         return Classified("question")
     first = named[0]
@@ -154,10 +144,10 @@ def agency_answer(index: Index, question: str, agency: str, filters: Filters | N
         rows = index.store.tasks(agency=name, province=f.province, since=f.since, until=f.until, role=role)
         return [r for r in rows if allowed is None or r.doc_id in allowed]
 
-    own = [(t, None) for t in fetch(agency)]
+    own: list[tuple[StoredTask, str | None]] = [(t, None) for t in fetch(agency)]
     for p in predecessors:
         own += [(t, p) for t in fetch(p)]
-    collective: list[tuple[StoredTask, None]] = []
+    collective: list[tuple[StoredTask, str | None]] = []
     for name in agencies.collectives_covering(agency):
         collective += [(t, None) for t in fetch(name, role="collective")]
     groups = _group(own)
@@ -208,20 +198,7 @@ def _neg_date(date: str | None) -> str:
 
 
 def _factual(index: Index, question: str, filters: Filters | None) -> Answer:
-    try:
-        from search.qa import answer_question
-    except ImportError:
-        return _passages_only(index, question, filters)
+    from search.qa import answer_question
+
     answer: Answer = answer_question(index, question, filters=filters)
     return answer
-
-
-def _passages_only(index: Index, question: str, filters: Filters | None, k: int = 5) -> PassagesAnswer:
-    from search.retrievers import HybridRetriever
-
-    hits = HybridRetriever(index).search(question, k=k, filters=filters)
-    rows = tuple({"chunk_id": h.chunk_id, "doc_id": h.doc_id, "section_path": list(h.section_path),
-                  "score": round(float(h.score), 6), "text": h.text} for h in hits)
-    note = ("Chưa có bộ trả lời trích xuất (search.qa); dưới đây là những đoạn gần nhất với câu hỏi, "
-            "không phải câu trả lời.")
-    return PassagesAnswer(question, note, rows)

@@ -26,7 +26,7 @@ DEADLINE, FIGURE, DOCUMENT, RESPONSIBLE, OTHER = "deadline", "figure", "document
 # last: it is short and a deadline question can also name an agency.
 _QUESTION_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (DEADLINE, re.compile(r"\b(han chot|thoi han|han cuoi|han nop|khi nao|bao gio|ngay nao|thang nao|luc nao"
-                          r"|thoi diem nao|thoi gian nao|truoc ngay nao|cham nhat)\b")),
+                          r"|thoi diem nao|thoi gian nao|truoc ngay nao|cham nhat|bao lau( mot lan)?|may lan|dinh ky)\b")),
     (FIGURE, re.compile(r"\b(bao nhieu|may|ty le|phan tram|muc nao|so luong|con so|tong so)\b")),
     (DOCUMENT, re.compile(r"\b(van ban nao|so hieu|so ky hieu|(cong van|quyet dinh|nghi quyet|chi thi|ke hoach"
                           r"|thong bao|ket luan|thong tu|nghi dinh) (nao|so may)|can cu (vao )?dau)\b")),
@@ -154,8 +154,9 @@ def _trimmed(text: str, s: int, e: int) -> tuple[int, int]:
     return s, e
 
 
-def units(text: str) -> list[Unit]:
-    """Sentences of `text`, with sentences longer than LONG_SENTENCE cut into their clauses.
+def units(text: str, clauses: bool = True) -> list[Unit]:
+    """Sentences of `text`, with sentences longer than LONG_SENTENCE cut into their clauses
+    (unless `clauses` is False: "who" questions keep whole sentences, whose subject is the agency).
 
     A clause shorter than 40 characters ("nổi lên đó là:") joins the one after it, so no unit is
     a bare lead-in."""
@@ -164,7 +165,7 @@ def units(text: str) -> list[Unit]:
         s, e = _trimmed(text, s, e)
         if s >= e:
             continue
-        if e - s <= LONG_SENTENCE:
+        if e - s <= LONG_SENTENCE or not clauses:
             out.append(Unit(s, e, text[s:e]))
             continue
         pending: int | None = None

@@ -59,6 +59,11 @@ HELD_OUT = [
     ("Hạn chót nộp thuế thu nhập cá nhân là ngày nào?", None),
     ("Đồng Nai có bao nhiêu ca nhiễm COVID-19?", None),
     ("Ai chịu trách nhiệm quản lý bến xe khách Kon Tum?", None),
+    # Added with the stricter rule for questions of no known type and whole sentences for "who":
+    ("Bao lâu phải thống kê kinh tế xã hội một lần?", "định kỳ hàng tháng, quý, năm"),
+    ("ai chu tri to chuc tiem vac xin cho hoc sinh o thai nguyen", "- Giao Sở Giáo dục và Đào tạo chủ trì"),
+    ("Thủ trưởng các sở phải làm gì về phòng chống dịch?", None),
+    ("Đồng Nai đã tổ chức đại hội điểm chưa?", "tổ chức thành công 02 Đại hội điểm"),
 ]
 
 
