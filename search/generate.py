@@ -100,7 +100,7 @@ def chat(config: LLMConfig, messages: list[dict[str, str]]) -> str:
 
 # ---- verification --------------------------------------------------------------------------------
 
-_CITE = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+_CITE = re.compile(r"\[(\d+(?:\s*[,;–-]\s*\d+)*)\]")  # [1] [1, 2] [1; 3] [1-3]
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+|\n+")
 _QUOTE = re.compile(r"[“\"]([^”\"]{4,})[”\"]")
 _NUM = re.compile(r"\d+(?:[.,]\d+)*")
@@ -114,7 +114,12 @@ class Verification:
 
 
 def _cited(sentence: str) -> list[int]:
-    return [int(n) for m in _CITE.finditer(sentence) for n in re.split(r"\s*[,;]\s*", m.group(1))]
+    out: list[int] = []
+    for m in _CITE.finditer(sentence):
+        for part in re.split(r"\s*[,;]\s*", m.group(1)):
+            lo, _, hi = re.sub(r"\s", "", part).replace("–", "-").partition("-")
+            out += range(int(lo), int(hi) + 1) if hi and int(hi) - int(lo) < 50 else [int(lo)] + ([int(hi)] if hi else [])
+    return out
 
 
 def _flat(text: str) -> str:

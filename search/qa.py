@@ -118,6 +118,10 @@ class FactualAnswer:
         out = asdict(self)
         out["span"] = list(self.span) if self.span else None
         out["marked"] = self.marked()
+        if self.passage is not None:
+            out["passage"]["label"] = self.passage.label
+        for d, p in zip(out["closest"], self.closest, strict=True):
+            d["label"] = p.label
         return out
 
 

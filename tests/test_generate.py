@@ -187,6 +187,8 @@ _P = [Passage("c1", "d", ("4. Sở Y tế:",), "Chủ trì tổ chức tiêm v�
     ("Sở Y tế chủ trì tiêm vắc-xin cho 95% dân số trước ngày 30/9/2021 [1]. Kinh phí 12 tỷ đồng [2].", None),
     ("Sở Y tế chủ trì tiêm vắc-xin. Hạn là trước ngày 30/9/2021 [1].", None),  # the next sentence's citation
     ("Sở Y tế chủ trì tiêm vắc-xin cho 95% dân số [1, 2].", None),
+    ("Sở Y tế chủ trì tiêm vắc-xin cho 95% dân số [1-2].", None),
+    ("Kinh phí 12 tỷ đồng [1-3].", "trích dẫn [3] không có trong 2 đoạn đã cho"),
     ("Sở Y tế chủ trì tiêm vắc-xin cho 95% dân số.", "câu không có trích dẫn: Sở Y tế chủ trì tiêm vắc-xin cho 95% dân số."),
     ("Kinh phí 12 tỷ đồng [3].", "trích dẫn [3] không có trong 2 đoạn đã cho"),
     ("Sở Y tế tiêm cho 90% dân số [1].", "con số 90 không có trong đoạn được trích"),

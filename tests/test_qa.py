@@ -169,6 +169,8 @@ def test_to_dict_is_json_with_the_marked_passage(index: Index) -> None:
     assert "«- Tiếp tục chủ trì" in d["marked"] and "(hoàn thành trước ngày 30 tháng 8 năm 2021).»" in d["marked"]
     assert d["citation"]["section_path"][-1] == "4. Sở Nông nghiệp và Phát triển nông thôn:"
     assert json.loads(text)["span"] == d["span"]
+    assert d["passage"]["label"] == "Thông báo (Kon Tum)"  # 001 has no number nor date
+    assert len(d["closest"]) == 3 and all("label" in p for p in d["closest"])
 
 
 @pytest.mark.parametrize(("question", "kind"), [
