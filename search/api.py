@@ -106,6 +106,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.job_files = {}  # job id -> the stored files, for GET /jobs/{id}
         try:
             app.state.service.load()
+            if settings.warm_up:
+                app.state.service.warm_up()
         except (IndexNotReady, IndexMismatch) as exc:  # served as 503 until it is built
             log.warning("index not ready: %s", exc)
         yield

@@ -8,6 +8,7 @@
     CHIDAO_MAX_FILES        files per upload (default 20)
     CHIDAO_MAX_FILE_MB      size of one file (default 20)
     CHIDAO_MAX_UPLOAD_MB    size of one upload, all files together (default 100)
+    CHIDAO_WARM_UP          0 = do not load the model at start-up (default 1: the first query is fast)
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     upload_dir: Path | None = None
     limits: UploadLimits = UploadLimits()
+    warm_up: bool = True
 
     @property
     def uploads(self) -> Path:
@@ -59,6 +61,7 @@ class Settings:
             "cors_origins": origins,
             "upload_dir": Path(e["CHIDAO_UPLOAD_DIR"]) if e.get("CHIDAO_UPLOAD_DIR") else None,
             "limits": limits,
+            "warm_up": e.get("CHIDAO_WARM_UP", "1").lower() not in ("0", "false", "no"),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

@@ -144,6 +144,11 @@ class Service:
             self._retriever = None
         return self
 
+    def warm_up(self) -> None:
+        """Load the query embedder now (the model: seconds), so the first search does not wait."""
+        with self.reading() as index:
+            index.embedder.load()
+
     @property
     def ready(self) -> bool:
         try:
