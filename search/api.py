@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
@@ -42,6 +43,7 @@ from search.service import DocumentNotFound, Service
 
 log = logging.getLogger(__name__)
 
+UPLOAD_ID = re.compile(r"u_[0-9a-f]{16}")
 ERRORS: dict[int | str, dict[str, Any]] = {401: {"model": Error}, 404: {"model": Error}, 422: {"model": Error}, 503: {"model": Error}}
 
 
@@ -243,7 +245,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             embedder = index.embedder
         report = write_index(s.index, [], embedder, remove=[doc_id])
         service.refresh()
-        if "#" not in doc_id:
+        if UPLOAD_ID.fullmatch(doc_id):  # an uploaded file goes with its document
             for stored in s.uploads.glob(doc_id + ".*"):
                 stored.unlink(missing_ok=True)
         return DeleteOut(removed=list(report.removed), generation=report.generation)
