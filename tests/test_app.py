@@ -178,3 +178,17 @@ def test_the_compare_view_has_one_column_per_province(app: AppTest) -> None:
     assert len(at.columns) >= 3
     assert any(m.startswith("**Công văn 8888/UBND\\-THNC · 30/07/2020 · Đồng Nai**") for m in markdown(at))
     assert_no_html_allowed(at)
+
+
+def test_the_date_and_type_filters(app: AppTest) -> None:
+    import datetime as dt
+
+    at = app.run()
+    at.sidebar.checkbox(key="by_date").check().run()
+    at.sidebar.date_input(key="dates").set_value((dt.date(2021, 1, 1), dt.date(2021, 12, 31))).run()
+    at.sidebar.selectbox(key="type").select("Công văn").run()
+    at.text_input(key="question").input("phòng chống dịch").run()
+    assert not at.exception
+    heads = [m for m in markdown(at) if m.startswith("**") and ". " in m[:6]]
+    assert heads and all(h.split(". ", 1)[1].startswith("Công văn ") and "/2021" in h for h in heads)
+    assert not any("/2020" in h for h in heads)
