@@ -53,6 +53,7 @@ class Manifest:
     chunker_version: str
     cleaner_version: str
     package_version: str
+    assignments_version: str = ""  # ingest.assignments.ASSIGNMENTS_VERSION of the stored tasks ("" before them)
     counts: dict[str, int] = field(default_factory=dict)
     checksums: dict[str, str] = field(default_factory=dict)
 

@@ -137,21 +137,40 @@ class Store:
                      ch.start, ch.end, blob),
                 )
                 rowids.append(int(cur.lastrowid or 0))
-            by_id = {d.id: d for d in docs}
-            for a in assignments:
-                doc = by_id[a.doc_id]
-                o_start, o_end = doc.text.to_original(a.start, a.end)
-                c.execute(
-                    "INSERT INTO assignments VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (a.doc_id, a.chunk_id, json.dumps(list(a.section_path), ensure_ascii=False), a.agency,
-                     a.agency_text, a.role, a.task, a.deadline, a.deadline_text, a.reports_to, a.start, a.end,
-                     o_start, o_end, doc.text.original[o_start:o_end]),
-                )
+            self._insert_assignments(c, {d.id: d for d in docs}, assignments)
             c.execute("COMMIT")
         except BaseException:
             c.execute("ROLLBACK")
             raise
         return rowids
+
+    @staticmethod
+    def _insert_assignments(c: sqlite3.Connection, docs: dict[str, Document], assignments: Iterable[Assignment]) -> None:
+        for a in assignments:
+            doc = docs[a.doc_id]
+            o_start, o_end = doc.text.to_original(a.start, a.end)
+            c.execute(
+                "INSERT INTO assignments VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (a.doc_id, a.chunk_id, json.dumps(list(a.section_path), ensure_ascii=False), a.agency,
+                 a.agency_text, a.role, a.task, a.deadline, a.deadline_text, a.reports_to, a.start, a.end,
+                 o_start, o_end, doc.text.original[o_start:o_end]),
+            )
+
+    def replace_assignments(self, by_doc: dict[str, Sequence[Assignment]]) -> None:
+        """Replace the stored assignments of these documents, in one transaction."""
+        c = self.conn
+        docs = {doc_id: self.document(doc_id) for doc_id in by_doc}
+        c.execute("BEGIN IMMEDIATE")
+        try:
+            for doc_id, assignments in by_doc.items():
+                c.execute("DELETE FROM assignments WHERE doc_id=?", (doc_id,))
+                doc = docs[doc_id]
+                if doc is not None:
+                    self._insert_assignments(c, {doc_id: doc}, assignments)
+            c.execute("COMMIT")
+        except BaseException:
+            c.execute("ROLLBACK")
+            raise
 
     def delete(self, doc_ids: Sequence[str]) -> list[int]:
         """Delete documents and their chunks; returns the chunk rowids removed."""

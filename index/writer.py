@@ -35,7 +35,7 @@ from index.lexical import LexicalIndex, LexicalRow
 from index.store import Store
 from index.tokenize import TOKENIZER_VERSION
 from index.vectors import VectorIndex
-from ingest.assignments import extract_assignments
+from ingest.assignments import ASSIGNMENTS_VERSION, extract_assignments
 from ingest.chunk import CHUNKER_VERSION
 from ingest.clean import CLEANER_VERSION
 from ingest.model import Chunk, Document
@@ -117,6 +117,10 @@ def write(
         )
         try:
             clock = _Clock(timings if timings is not None else {})
+            if base is not None and read_manifest(base).assignments_version != ASSIGNMENTS_VERSION:
+                with clock("assignments"):  # rules changed: re-read the stored documents, no re-embedding
+                    store.replace_assignments(
+                        {d.id: extract_assignments(d, store.chunks_of(d.id)) for d in store.documents()})
             report = _apply(store, lexical, vectors, files, remove, embedder, progress, clock)
             with clock("tantivy"):
                 lexical.commit()
@@ -137,6 +141,7 @@ def write(
             chunker_version=CHUNKER_VERSION,
             cleaner_version=CLEANER_VERSION,
             package_version=_package_version(),
+            assignments_version=ASSIGNMENTS_VERSION,
             counts=counts,
         )
         publish(root, staging, manifest)

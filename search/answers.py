@@ -21,13 +21,15 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
+from index.generation import IndexNotReady
 from index.index import Index
 from ingest.agencies import AgencyTable, fold_text, table
+from ingest.assignments import ASSIGNMENTS_VERSION
 from search.model import Filters, StoredTask
 
 # Interrogatives of a factual question, on folded text.
 _FACTUAL = re.compile(
-    r"\b(?:khi nao|bao gio|bao nhieu|ngay nao|ngay may|thoi han|han chot|may|bao lau|o dau|"
+    r"\b(?:khi nao|bao gio|bao nhieu|ngay nao|ngay may|thoi han|han chot|bao lau|o dau|"
     r"van ban nao|so hieu|ai (?:chu tri|phu trach|chiu trach nhiem)|co quan nao|don vi nao|so nao)\b"
 )
 # Words that make an agency question ask for tasks (a bare agency name does too).
@@ -136,12 +138,19 @@ def ask(index: Index, question: str, filters: Filters | None = None) -> Answer:
 def agency_answer(index: Index, question: str, agency: str, filters: Filters | None = None,
                   agencies: AgencyTable | None = None) -> AgencyAnswer:
     agencies = agencies or table()
+    store = index.store  # loads the index
+    manifest = index.manifest
+    if manifest is not None and manifest.assignments_version != ASSIGNMENTS_VERSION:
+        raise IndexNotReady(
+            f"{index.root}: its tasks were read by assignment rules {manifest.assignments_version or 'none'}, "
+            f"this chidao has {ASSIGNMENTS_VERSION}; run chidao index build (or index add) on it again"
+        )
     f = filters or Filters()
     allowed = _allowed_docs(index, f)
     predecessors = agencies.predecessors(agency)
 
     def fetch(name: str, role: str | None = None) -> list[StoredTask]:
-        rows = index.store.tasks(agency=name, province=f.province, since=f.since, until=f.until, role=role)
+        rows = store.tasks(agency=name, province=f.province, since=f.since, until=f.until, role=role)
         return [r for r in rows if allowed is None or r.doc_id in allowed]
 
     own: list[tuple[StoredTask, str | None]] = [(t, None) for t in fetch(agency)]

@@ -178,3 +178,25 @@ def test_a_group_can_be_asked_about(index: Index) -> None:
     assert any(t.text.startswith("Công an tỉnh, UBND các huyện, thành phố tăng cường") for t in a.tasks)
     # An agency named beside a group is the one asked about.
     assert classify("Sở Y tế phối hợp với các sở, ban, ngành làm gì").agency == "Sở Y tế"
+
+
+def test_tasks_follow_the_assignment_rules_version(root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    import index.writer
+    import search.answers
+    from index.generation import IndexNotReady, current_generation, read_manifest
+
+    copy = tmp_path / "copy"
+    shutil.copytree(root, copy)
+    before = Index(copy).load().store.tasks()
+    monkeypatch.setattr(search.answers, "ASSIGNMENTS_VERSION", "next")
+    with pytest.raises(IndexNotReady, match="assignment rules 1, this chidao has next"):
+        ask(Index(copy).load(), "Sở Y tế phải làm gì")
+    # The next write re-reads every stored document under the new rules (no re-embedding).
+    monkeypatch.setattr(index.writer, "ASSIGNMENTS_VERSION", "next")
+    write(copy, [], get_embedder("hash"))
+    gen = current_generation(copy)
+    assert gen is not None and read_manifest(gen).assignments_version == "next"
+    assert Index(copy).load().store.tasks() == before
+    assert isinstance(ask(Index(copy).load(), "Sở Y tế phải làm gì"), AgencyAnswer)
