@@ -27,10 +27,11 @@ from search.retrievers import HybridRetriever
 ON_TOPIC = 0.5  # share of the topic's words and word pairs a passage (with its heading) must hold
 # Cosine at or above which two instructions count as alike, by embedder. e5 vectors of directive
 # sentences on one topic sit in a narrow band: on the seeds' 13 COVID-19 instructions every pair is
-# between 0.86 and 0.93, median 0.898, 90th percentile 0.916; 0.915 keeps about the top tenth of
-# pairs ("giao Sở Y tế chủ trì ... kiểm tra công tác phòng, chống dịch" in Kon Tum and "Giao Sở Y tế
-# ... tổ chức thực hiện tốt công tác phòng chống dịch" in Đồng Nai: 0.933). The hash embedder's
-# cosines are lower and wider (median 0.37, 90th percentile 0.50): 0.5 for it. `--threshold` overrides.
+# between 0.84 and 0.93, median 0.896, 90th percentile 0.917; 0.915 keeps about the top tenth of
+# pairs ("UBND tỉnh giao Sở Y tế chủ trì ... kiểm tra công tác phòng, chống dịch" in Kon Tum and
+# "Giao Sở Y tế: ... tổ chức thực hiện tốt công tác phòng chống dịch" in Đồng Nai: 0.933). The hash
+# embedder's cosines are lower and wider (median 0.40, 90th percentile 0.52): 0.5 for it.
+# `--threshold` overrides.
 THRESHOLDS = {"hash": 0.5}
 DEFAULT_THRESHOLD = 0.915
 
@@ -108,8 +109,13 @@ def threshold_for(model_id: str) -> float:
 _HEAD = r"(?:Sở|Ban|Văn phòng|Công an|Bộ Chỉ huy|Cục|Chi cục|Đài|Báo|Thanh tra|Kho bạc|Ủy ban nhân dân|UBND|Liên đoàn|Ngân hàng|Bảo hiểm)"
 # "Giao Sở Y tế chủ trì", "giao Sở Giáo dục và Đào tạo chủ trì, phối hợp ..."
 _GIVEN_LEAD = re.compile(rf"\b[Gg]iao (?:cho )?(?P<a>{_HEAD}[^.;:()]{{1,80}}?)(?:\s*\([^)]*\))? chủ trì")
-# "Sở Tài chính chủ trì, phối hợp ..." at the start of a sentence or bullet
-_NAMED_LEAD = re.compile(rf"(?:^|[.;]\s+|^[-+*•]\s*)(?P<a>{_HEAD}[^.;:,()]{{1,80}}?) chủ trì", re.MULTILINE)
+# "Sở Tài chính chủ trì, phối hợp ...", "Giám đốc Sở Y tế có trách nhiệm chủ trì ..." at the start of
+# a sentence or bullet
+_NAMED_LEAD = re.compile(
+    rf"(?:^[-+*•\s]*|[.;]\s+)(?:Giám đốc |Thủ trưởng )?(?P<a>{_HEAD}[^.;:,()]{{1,80}}?) (?:có trách nhiệm )?chủ trì",
+    re.MULTILINE)
+# "Đơn vị chủ trì: Sở Tư pháp", "*Cơ quan chủ trì:* Sở Nội vụ" (plans laid out as fields)
+_FIELD_LEAD = re.compile(rf"(?:Đơn vị|Cơ quan) chủ trì\s*:?[\s*_]*(?P<a>{_HEAD}[^.;:,()\n*_]{{1,80}})")
 # A bullet opening on its assignee: "- Giao Giám đốc Sở Kế hoạch và Đầu tư: Tổng hợp ...",
 # "- Giao Văn phòng UBND tỉnh (Phòng Tổng hợp): Theo dõi ..."
 _GIVEN_BULLET = re.compile(
@@ -130,7 +136,7 @@ _DEADLINE = re.compile(
 def lead_agencies(text: str, section_path: tuple[str, ...] = ()) -> tuple[str, ...]:
     """Agencies that lead ("chủ trì") the work in `text`, or are given it by name ("Giao Sở X:"),
     or own it by their section heading ("7. Sở Y tế:"), in that order, each once."""
-    found = [m.group("a").strip() for p in (_GIVEN_BULLET, _GIVEN_LEAD, _NAMED_LEAD) for m in p.finditer(text)
+    found = [m.group("a").strip() for p in (_FIELD_LEAD, _GIVEN_BULLET, _GIVEN_LEAD, _NAMED_LEAD) for m in p.finditer(text)
              if " giao " not in m.group("a")]  # "UBND tỉnh giao Sở Y tế chủ trì": _GIVEN_LEAD has it
     if section_path:
         m = _HEADING_AGENCY.match(section_path[-1])
@@ -155,10 +161,10 @@ def _on_topic(topic_terms: set[str], hit: Hit) -> bool:
 
 
 def _excerpt(topic_terms: set[str], text: str, most: int = 2) -> str:
-    """The passage's sentences that hold most of the topic (at most `most`, in text order); the
-    first sentence when none does."""
+    """The passage's sentences that hold most of the topic (at most `most`, in text order; whole
+    sentences, so "Giao Sở X chủ trì, ..." keeps its agency); the best one when none holds enough."""
     weighted = dict.fromkeys(topic_terms, 1.0)
-    scored = [(coverage(weighted, term_set(terms(u.text))), u) for u in units(text)]
+    scored = [(coverage(weighted, term_set(terms(u.text))), u) for u in units(text, clauses=False)]
     if not scored:
         return text
     best = max(s for s, _ in scored)

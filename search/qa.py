@@ -4,9 +4,14 @@
 retriever, cuts each into sentences (long ones into clauses), and picks the unit that best
 covers the question's words while carrying what the question asks for (a date for a deadline, a
 number for a figure, an agency for "who", a document number for "which document"; see
-`search.extract`). When no unit is good enough the answer says so plainly and shows the closest
-passages: it never makes one up. An optional generator (`search.generate`, set up by environment
-variables) may add a fluent answer whose every citation has been verified.
+`search.extract`). Word weights are inverse document frequencies over the retrieved passages; a
+province the question names ("... của Đồng Nai") becomes a filter; for "which document" only the
+documents citing the number asked about, and their subject lines, compete. When no unit is good
+enough the answer says so plainly and shows the closest passages: it never makes one up.
+
+An optional generator (`search.generate`, set up by environment variables) adds a fluent answer
+beside the extractive one, only when every citation in it checks out against the passages; it
+runs on the same passages whether or not the extractive answer was found.
 """
 
 from __future__ import annotations

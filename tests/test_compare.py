@@ -69,7 +69,8 @@ def test_shared_and_unique_groups(index: Index) -> None:
     c = compare(index, COVID)
     assert c.threshold == 0.5  # the hash embedder's
     assert [[m.chunk_id for m in g.members] for g in c.shared] == [
-        ["001_b75f6995bec0e83d:I/7/-2", "003_104911c3395eed31:-7", "004_8e1e77f4468c0f15:8"]]
+        ["001_b75f6995bec0e83d:I/7/-2", "003_104911c3395eed31:-7", "004_8e1e77f4468c0f15:8"],
+        ["003_104911c3395eed31:-2", "004_8e1e77f4468c0f15#2:I~4"]]
     assert c.shared[0].provinces == ("Kon Tum", "Thái Nguyên", "Đồng Nai") and c.shared[0].similarity >= 0.5
     assert all(len(g.provinces) == 1 for g in c.unique)
     shown = [i.chunk_id for col in c.columns for d in col.directives for i in d.instructions]
@@ -111,6 +112,10 @@ def test_a_province_without_directives_on_the_topic_is_an_empty_column(index: In
     ("- Sở Tài chính chủ trì, phối hợp với Sở Kế hoạch và Đầu tư bố trí kinh phí.", (), ("Sở Tài chính",)),
     ("- Chủ trì, phối hợp cải tạo các khu cách ly tập trung.", ("I. Về công tác", "7. Sở Y tế:"), ("Sở Y tế",)),
     ("- Tăng cường tuyên truyền.", ("1. Thủ trưởng các sở, ban ngành:",), ()),
+    # Forms from ../shared/corpus/provinces plans:
+    ("*- Đơn vị chủ trì: *Sở Tư pháp.", (), ("Sở Tư pháp",)),
+    ("Giám đốc Sở Y tế có trách nhiệm chủ trì, phối hợp các cơ quan liên quan tham mưu.", (), ("Sở Y tế",)),
+    ("**Giao Sở Tài chính chủ trì theo dõi, tổng hợp các khó khăn.", (), ("Sở Tài chính",)),
 ])
 def test_lead_agencies(text: str, path: tuple[str, ...], agencies: tuple[str, ...]) -> None:
     assert lead_agencies(text, path) == agencies
