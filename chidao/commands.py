@@ -288,7 +288,6 @@ def serve(args: argparse.Namespace) -> int:
 
 def app(args: argparse.Namespace) -> int:
     import os
-    import subprocess
 
     script = Path(__file__).resolve().parent.parent / "app.py"
     if not script.exists():
@@ -298,4 +297,5 @@ def app(args: argparse.Namespace) -> int:
         env["CHIDAO_API_URL"] = args.api
     cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.address", args.host,
            "--server.port", str(args.port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    return subprocess.call(cmd, env=env)
+    # exec: this process becomes streamlit, so a signal to its pid (demo.sh's trap) stops the app
+    os.execve(sys.executable, cmd, env)
