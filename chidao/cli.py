@@ -115,10 +115,24 @@ def _add_bench(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=commands.bench)
 
 
+def _add_serve(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("serve", help="start the HTTP API (FastAPI; settings: CHIDAO_API_KEY, CHIDAO_CORS_ORIGINS ...)")
+    p.add_argument("--index", required=True)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.set_defaults(handler=commands.serve)
+    a = sub.add_parser("app", help="start the Streamlit app (streamlit run app.py)")
+    a.add_argument("--index", required=True)
+    a.add_argument("--host", default="127.0.0.1")
+    a.add_argument("--port", type=int, default=8501)
+    a.add_argument("--api", help="URL of a running chidao API (default: search in-process)")
+    a.set_defaults(handler=commands.app)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="chidao", description="Search Vietnamese government directives.")
     sub = parser.add_subparsers(dest="command", required=True)
-    for add in (_add_ingest, _add_index, _add_search, _add_ask, _add_compare, _add_eval, _add_bench):
+    for add in (_add_ingest, _add_index, _add_search, _add_ask, _add_compare, _add_eval, _add_bench, _add_serve):
         add(sub)
     return parser
 

@@ -270,3 +270,32 @@ def evaluate(args: argparse.Namespace) -> int:
             return 1
         print(f"floors hold for {result.dataset}", file=sys.stderr)
     return 0
+
+
+def serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from search.api import create_app
+    from search.api_settings import Settings
+
+    try:
+        settings = Settings.from_env(index=args.index)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from exc
+    uvicorn.run(create_app(settings), host=args.host, port=args.port)
+    return 0
+
+
+def app(args: argparse.Namespace) -> int:
+    import os
+
+    script = Path(__file__).resolve().parent.parent / "app.py"
+    if not script.exists():
+        raise CommandError(f"{script}: app.py not found (run from a source checkout)")
+    env = dict(os.environ, CHIDAO_INDEX=str(Path(args.index).resolve()))
+    if args.api:
+        env["CHIDAO_API_URL"] = args.api
+    cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.address", args.host,
+           "--server.port", str(args.port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    # exec: this process becomes streamlit, so a signal to its pid (demo.sh's trap) stops the app
+    os.execve(sys.executable, cmd, env)

@@ -1,0 +1,261 @@
+"""The HTTP API: `chidao serve --index DIR`, or `uvicorn search.api:app` with CHIDAO_INDEX set.
+
+Routes parse input, call the core (`search.service`, `search.ingest_jobs`, the answer modules)
+and map its errors: unknown document -> 404, index not built -> 503 with the command that builds
+it, bad upload -> 422 with the reason, missing or wrong key -> 401. The index opens once, in the
+lifespan, and lives on `app.state`. Writes need `CHIDAO_API_KEY` (compared in constant time);
+reads are open unless `CHIDAO_PROTECT_READS=1`. See `search.api_settings` for every setting.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, File, HTTPException, Query, Request, UploadFile
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+
+from index.generation import IndexLocked, IndexMismatch, IndexNotReady
+from index.index import BUILD_HINT
+from ingest.provinces import UnknownProvince
+from search.answering import NotAvailable, UnknownAgency
+from search.api_models import (
+    DeleteOut,
+    DocumentOut,
+    Error,
+    FacetsOut,
+    FiltersIn,
+    HealthOut,
+    JobOut,
+    SearchHitOut,
+    SearchOut,
+)
+from search.api_routes_answers import router as answers_router
+from search.api_settings import Settings
+from search.ingest_jobs import IncomingFile, Jobs, UploadRejected, check_files, store_files
+from search.model import Filters
+from search.service import DocumentNotFound, Service
+
+log = logging.getLogger(__name__)
+
+UPLOAD_ID = re.compile(r"u_[0-9a-f]{16}")
+ERRORS: dict[int | str, dict[str, Any]] = {401: {"model": Error}, 404: {"model": Error}, 422: {"model": Error}, 503: {"model": Error}}
+
+
+def settings_of(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def service_of(request: Request) -> Service:
+    return request.app.state.service  # type: ignore[no-any-return]
+
+
+def _given_key(request: Request) -> str | None:
+    key = request.headers.get("x-api-key")
+    auth = request.headers.get("authorization", "")
+    if key is None and auth.lower().startswith("bearer "):
+        key = auth[7:].strip()
+    return key
+
+
+def _check_key(request: Request) -> None:
+    expected = settings_of(request).api_key
+    given = _given_key(request)
+    if expected is None:
+        raise HTTPException(403, "writes are disabled on this server: set CHIDAO_API_KEY to enable them")
+    if given is None or not hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8")):
+        raise HTTPException(401, "missing or wrong API key (header X-API-Key)",
+                            headers={"WWW-Authenticate": "Bearer"})
+
+
+def require_write_key(request: Request) -> None:
+    _check_key(request)
+
+
+def require_read_key(request: Request) -> None:
+    if settings_of(request).protect_reads:
+        _check_key(request)
+
+
+def filters_from_query(
+    province: Annotated[str | None, Query(description="tỉnh, tên cũ hoặc mới", examples=["Kon Tum"])] = None,
+    type: Annotated[str | None, Query(description="loại văn bản", examples=["Thông báo"])] = None,
+    issuer: Annotated[str | None, Query(description="cơ quan ban hành")] = None,
+    since: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", examples=["2021-01-01"])] = None,
+    until: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", examples=["2021-12-31"])] = None,
+    cites: Annotated[str | None, Query(description="số văn bản được trích dẫn", examples=["1536/UBND-KTTH"])] = None,
+) -> FiltersIn:
+    return FiltersIn(province=province, type=type, issuer=issuer, since=since, until=until, cites=cites)
+
+
+def to_filters(f: FiltersIn) -> Filters:
+    return Filters(**f.model_dump())
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.settings = settings
+        app.state.service = Service(settings.index)
+        app.state.jobs = Jobs()
+        app.state.job_files = {}  # job id -> the stored files, for GET /jobs/{id}
+        try:
+            app.state.service.load()
+            if settings.warm_up:
+                app.state.service.warm_up()
+        except (IndexNotReady, IndexMismatch) as exc:  # served as 503 until it is built
+            log.warning("index not ready: %s", exc)
+        yield
+        app.state.jobs.shutdown()
+
+    app = FastAPI(
+        title="chidao",
+        version="0.1.0",
+        summary="Tìm kiếm và hỏi đáp văn bản chỉ đạo điều hành (semantic search over Vietnamese directives)",
+        lifespan=lifespan,
+    )
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),
+                           allow_methods=["GET", "POST", "DELETE"], allow_headers=["X-API-Key", "Authorization"])
+
+    @app.exception_handler(IndexNotReady)
+    @app.exception_handler(IndexMismatch)
+    async def _not_ready(request: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse(Error(detail=str(exc), hint=BUILD_HINT).model_dump(), status_code=503)
+
+    @app.exception_handler(DocumentNotFound)
+    async def _not_found(request: Request, exc: DocumentNotFound) -> JSONResponse:
+        return JSONResponse(Error(detail=str(exc)).model_dump(), status_code=404)
+
+    @app.exception_handler(UploadRejected)
+    async def _rejected(request: Request, exc: UploadRejected) -> JSONResponse:
+        return JSONResponse(Error(detail=str(exc)).model_dump(), status_code=422)
+
+    @app.exception_handler(UnknownAgency)
+    async def _unknown_agency(request: Request, exc: UnknownAgency) -> JSONResponse:
+        return JSONResponse(Error(detail=str(exc)).model_dump(), status_code=404)
+
+    @app.exception_handler(UnknownProvince)
+    async def _unknown_province(request: Request, exc: UnknownProvince) -> JSONResponse:
+        detail = f"không biết tỉnh {exc.args[0]!r} (unknown province); tên cũ hoặc mới, ví dụ: Kon Tum, Quảng Ngãi"
+        return JSONResponse(Error(detail=detail).model_dump(), status_code=422)
+
+    @app.exception_handler(NotAvailable)
+    async def _not_available(request: Request, exc: NotAvailable) -> JSONResponse:
+        return JSONResponse(Error(detail=str(exc)).model_dump(), status_code=501)
+
+    @app.exception_handler(IndexLocked)
+    async def _locked(request: Request, exc: IndexLocked) -> JSONResponse:
+        return JSONResponse(Error(detail=f"the index is being written: {exc}; try again").model_dump(),
+                            status_code=409)
+
+    read = [Depends(require_read_key)]
+
+    @app.get("/health", response_model=HealthOut, tags=["service"])
+    def health(request: Request) -> HealthOut:
+        """Whether the index is loaded, which generation and embedder, how many documents."""
+        return HealthOut(**service_of(request).health())  # type: ignore[arg-type]
+
+    @app.get("/search", response_model=SearchOut, responses=ERRORS, dependencies=read, tags=["search"])
+    def search(
+        request: Request,
+        q: Annotated[str, Query(min_length=1, max_length=1000, description="câu truy vấn",
+                                examples=["giải ngân vốn đầu tư công"])],
+        filters: Annotated[FiltersIn, Depends(filters_from_query)],
+        k: Annotated[int, Query(ge=1, le=100)] = 10,
+    ) -> SearchOut:
+        """Hybrid search (BM25 + e5), with the same filters as `chidao search`."""
+        results = service_of(request).search(q, k=k, filters=to_filters(filters))
+        return SearchOut(query=q, filters=filters, hits=[SearchHitOut.from_result(r) for r in results])
+
+    @app.get("/facets", response_model=FacetsOut, responses=ERRORS, dependencies=read, tags=["search"])
+    def facets(request: Request) -> FacetsOut:
+        """Provinces (old and new names), types, issuers and the date range in the index."""
+        return FacetsOut.from_facets(service_of(request).facets())
+
+    @app.get("/documents/{doc_id}", response_model=DocumentOut, responses=ERRORS, dependencies=read,
+             tags=["documents"])
+    def document(
+        request: Request,
+        doc_id: str,
+        start: Annotated[int | None, Query(ge=0, description="a cited span of the original text")] = None,
+        end: Annotated[int | None, Query(ge=0)] = None,
+    ) -> DocumentOut:
+        """Metadata, section tree and original text; sections and chunks as spans of the original.
+        With `start`/`end` (a search hit's or a citation's span), `highlight` maps it onto the original."""
+        span = (start, end) if start is not None and end is not None else None
+        return DocumentOut.from_view(service_of(request).document(doc_id, span))
+
+    @app.post("/documents", response_model=JobOut, status_code=202, responses=ERRORS,
+              dependencies=[Depends(require_write_key)], tags=["documents"])
+    async def upload(request: Request, files: Annotated[list[UploadFile], File(description="văn bản .docx .pdf .doc .txt .html")]) -> JobOut:
+        """Upload directives; they are ingested in a background job (poll GET /jobs/{id})."""
+        s = settings_of(request)
+        service = service_of(request)
+        if not service.ready:
+            raise IndexNotReady(f"no index at {s.index}")
+        limits = s.limits
+        if len(files) > limits.max_files:
+            raise UploadRejected(f"too many files: {len(files)} > {limits.max_files}")
+        incoming = []
+        for f in files:
+            data = await f.read(limits.max_file_bytes + 1)
+            incoming.append(IncomingFile(f.filename or "", data))
+        check_files(incoming, limits)
+        stored = store_files(incoming, s.uploads)
+
+        def write(batch, progress):  # type: ignore[no-untyped-def]
+            from index.writer import write as write_index
+
+            with service.reading() as index:
+                embedder = index.embedder  # the loaded one: the model is not loaded twice
+            report = write_index(s.index, batch, embedder, progress=progress)
+            return report.added, report.replaced, report.unchanged
+
+        job = request.app.state.jobs.submit(stored, write, service.refresh)
+        request.app.state.job_files[job.id] = stored
+        return JobOut.from_state(job, stored)
+
+    @app.get("/jobs/{job_id}", response_model=JobOut, responses=ERRORS, dependencies=read, tags=["documents"])
+    def job(request: Request, job_id: str) -> JobOut:
+        """Status and progress (0..1) of an upload job."""
+        state = request.app.state.jobs.get(job_id)
+        if state is None:
+            raise HTTPException(404, f"no job {job_id!r}")
+        return JobOut.from_state(state, request.app.state.job_files.get(job_id))
+
+    @app.delete("/documents/{doc_id}", response_model=DeleteOut, responses=ERRORS,
+                dependencies=[Depends(require_write_key)], tags=["documents"])
+    def delete(request: Request, doc_id: str) -> DeleteOut:
+        """Remove a document (a file's id removes its attachments too); searchable state updates at once."""
+        from index.writer import write as write_index
+
+        s = settings_of(request)
+        service = service_of(request)
+        with service.reading() as index:
+            if index.store.document(doc_id) is None:
+                raise DocumentNotFound(doc_id)
+            embedder = index.embedder
+        report = write_index(s.index, [], embedder, remove=[doc_id])
+        service.refresh()
+        if UPLOAD_ID.fullmatch(doc_id):  # an uploaded file goes with its document
+            for stored in s.uploads.glob(doc_id + ".*"):
+                stored.unlink(missing_ok=True)
+        return DeleteOut(removed=list(report.removed), generation=report.generation)
+
+    app.include_router(answers_router, dependencies=read)
+    return app
+
+
+def __getattr__(name: str) -> FastAPI:
+    """`uvicorn search.api:app` builds the app from the environment on first access."""
+    if name == "app":
+        return create_app()
+    raise AttributeError(name)

@@ -1,0 +1,59 @@
+"""Routes over the answer modules: POST /ask, GET /compare, GET /agencies/{name}/tasks."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+
+from search.api_models import AskIn, AskOut, CompareOut, Error, TasksOut
+from search.service import Service
+
+router = APIRouter(tags=["answers"])
+ERRORS: dict[int | str, dict[str, Any]] = {401: {"model": Error}, 404: {"model": Error}, 503: {"model": Error}}
+
+
+def _service(request: Request) -> Service:
+    return request.app.state.service  # type: ignore[no-any-return]
+
+
+@router.post("/ask", response_model=AskOut, responses=ERRORS)
+def ask(request: Request, body: AskIn) -> AskOut:
+    """Answer a question: an agency's tasks ("Nhiệm vụ của Sở Y tế là gì?"), a short answer with
+    its citation, or, for plain search words, the matching passages."""
+    from search.answering import ask as ask_service
+    from search.api import to_filters
+
+    return AskOut.model_validate(ask_service(_service(request), body.question, to_filters(body.filters), body.k))
+
+
+@router.get("/compare", response_model=CompareOut, responses=ERRORS)
+def compare(
+    request: Request,
+    topic: Annotated[str, Query(min_length=1, max_length=500, examples=["phòng chống dịch COVID-19"])],
+    provinces: Annotated[str | None, Query(description="comma-separated, old or new names",
+                                           examples=["Kon Tum,Thái Nguyên,Đồng Nai"])] = None,
+) -> CompareOut:
+    """One column per province with its directives on the topic, then what they share."""
+    from search.answering import compare as compare_service
+
+    names = [p.strip() for p in provinces.split(",") if p.strip()] if provinces else None
+    return CompareOut.model_validate(compare_service(_service(request), topic, names))
+
+
+@router.get("/agencies/{name}/tasks", response_model=TasksOut, responses=ERRORS)
+def agency_tasks(
+    request: Request,
+    name: str,
+    province: Annotated[str | None, Query(examples=["Kon Tum"])] = None,
+    since: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", examples=["2021-01-01"])] = None,
+    until: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", examples=["2021-12-31"])] = None,
+    overdue: Annotated[bool, Query(description="only tasks whose deadline has passed")] = False,
+    today: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$",
+                                       description="the date 'overdue' is judged on (default: today)")] = None,
+) -> TasksOut:
+    """Tasks assigned to an agency ("Sở Y tế", "so y te", "Sở KH&ĐT"), by directive."""
+    from search.answering import agency_tasks as tasks_service
+
+    return TasksOut.model_validate(tasks_service(_service(request), name, province=province, since=since,
+                                                 until=until, overdue=overdue, today=today))

@@ -1,0 +1,218 @@
+"""One render function per kind of answer, plus the document view. Every piece of document text
+goes through `ui.text` (escaped markdown); no view uses unsafe_allow_html."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from ui.text import cell, escape, highlighted
+
+Json = dict[str, Any]
+
+ROLE_LABELS = {"lead": "Chủ trì", "chu_tri": "Chủ trì", "coordinate": "Phối hợp", "phoi_hop": "Phối hợp",
+               "assigned": "Được giao", "giao": "Được giao", "collective": "Giao chung"}
+
+
+def doc_link(doc_id: str, start: int | None = None, end: int | None = None) -> str:
+    """A link that opens the document view of this app on the cited span."""
+    params: dict[str, Any] = {"doc": doc_id}
+    if start is not None and end is not None:
+        params.update(start=start, end=end)
+    return "?" + urlencode(params)
+
+
+def _date_vn(iso: str | None) -> str:
+    if not iso:
+        return ""
+    try:
+        return dt.date.fromisoformat(iso[:10]).strftime("%d/%m/%Y")
+    except ValueError:
+        return iso
+
+
+def doc_label(meta: Json) -> str:
+    """"Thông báo 133/TB-UBND · 13/08/2021 · Kon Tum" (whatever of it is known)."""
+    head = " ".join(x for x in (meta.get("type") or meta.get("doc_type"), meta.get("number")) if x)
+    parts = [head, _date_vn(meta.get("date")), meta.get("province") or ""]
+    return " · ".join(p for p in parts if p) or str(meta.get("id") or meta.get("doc_id") or "")
+
+
+# ---- search results ---------------------------------------------------------------------
+def render_search(result: Json) -> None:
+    hits = result.get("hits") or []
+    if not hits:
+        st.info("Không tìm thấy văn bản phù hợp. Thử bỏ bớt bộ lọc hoặc dùng từ khác.")
+        return
+    st.caption(f"{len(hits)} đoạn văn bản phù hợp nhất")
+    for h in hits:
+        meta = h["document"]
+        with st.container(border=True):
+            st.markdown(f"**{h['rank']}. {escape(doc_label(meta))}**")
+            if meta.get("subject"):
+                st.caption(escape(meta["subject"]))
+            if h.get("section_path"):
+                st.markdown("§ " + escape(" › ".join(h["section_path"])))
+            st.markdown(highlighted(h["text"], h.get("highlights") or []))
+            st.markdown(f"[Mở văn bản gốc]({doc_link(h['doc_id'], h.get('start'), h.get('end'))})")
+
+
+# ---- agency tasks -----------------------------------------------------------------------
+def _overdue(task: Json, today: dt.date) -> bool:
+    if task.get("overdue") is not None:
+        return bool(task["overdue"])
+    try:
+        return bool(task.get("deadline")) and dt.date.fromisoformat(str(task["deadline"])[:10]) < today
+    except ValueError:
+        return False
+
+
+def task_table(rows: Sequence[Json], today: dt.date) -> str:
+    """A markdown table: role, task, deadline (overdue on red), directive, section, source link."""
+    lines = ["| Vai trò | Nhiệm vụ | Thời hạn | Văn bản | Mục | Nguồn |", "|---|---|---|---|---|---|"]
+    for r in rows:
+        task, directive = r["task"], r["directive"]
+        deadline = cell(task.get("deadline_text") or _date_vn(task.get("deadline")) or "")
+        if _overdue(task, today):
+            deadline = f":red-background[{deadline} \\(quá hạn\\)]"
+        role = ROLE_LABELS.get(str(task.get("role")), str(task.get("role") or ""))
+        if task.get("via"):
+            role += f" (giao cho {task['via']})"
+        where = doc_label(directive)
+        if directive.get("label"):
+            where = f"{directive['label']} — {where}"
+        path = task.get("section_path") or []
+        section = _short(path[-1], 90) if path else ""  # the heading that owns the task
+        cite = task.get("citation") or {}
+        link = doc_link(cite.get("doc_id") or directive.get("doc_id"), cite.get("start"), cite.get("end"))
+        lines.append(f"| {cell(role)} | {cell(_short(task.get('text')))} | {deadline} | "
+                     f"{cell(where)} | {cell(section)} | [Mở]({link}) |")
+    return "\n".join(lines)
+
+
+def _short(text: str | None, limit: int = 300) -> str:
+    t = " ".join((text or "").split())
+    return t if len(t) <= limit else t[: limit - 1] + "…"
+
+
+def render_agency(answer: Json, today: dt.date | None = None) -> None:
+    today = today or dt.date.today()
+    agency = answer.get("agency") or answer.get("agency_name") or ""
+    groups = answer.get("groups") or []
+    rows = [{"task": t, "directive": g.get("directive") or g} for g in groups for t in g.get("tasks", [])]
+    st.subheader(f"Nhiệm vụ của {escape(agency)}" if agency else "Nhiệm vụ được giao")
+    if answer.get("predecessors_included"):
+        st.caption("Gồm cả nhiệm vụ đã giao cho " + escape(", ".join(answer["predecessors_included"]))
+                   + " (cơ quan tiền thân, sắp xếp lại năm 2025 theo Nghị định 45/2025/NĐ\\-CP)")
+    if not rows:
+        st.info("Không tìm thấy nhiệm vụ nào giao riêng cho cơ quan này trong các văn bản đã có.")
+    else:
+        st.caption(f"{len(rows)} nhiệm vụ trong {len(groups)} văn bản (mới nhất trước)")
+        st.markdown(task_table(rows, today))
+    collective = answer.get("collective") or []
+    crow = [{"task": t, "directive": g.get("directive") or g} for g in collective for t in g.get("tasks", [])]
+    if crow:
+        st.subheader("Nhiệm vụ giao chung cho các sở, ban, ngành")
+        st.caption("Giao cho tất cả các cơ quan, không riêng cơ quan được hỏi")
+        st.markdown(task_table(crow, today))
+
+
+# ---- factual answer ---------------------------------------------------------------------
+def render_question(answer: Json) -> None:
+    passage = answer.get("passage") or {}
+    if answer.get("generated"):
+        st.markdown(escape(answer["generated"]))
+    if answer.get("answered"):
+        st.success(escape(answer.get("answer_text") or ""))
+        if passage:
+            span = answer.get("span")
+            st.markdown(highlighted(passage.get("text", ""), [span] if span else []))
+    else:
+        st.warning("Các văn bản tìm được không trả lời trực tiếp câu hỏi này. Các đoạn gần nhất:")
+    cite = answer.get("citation")
+    if cite:
+        label = doc_label({**(answer.get("passage") or {}), **cite})
+        section = " › ".join(cite.get("section_path") or [])
+        st.markdown(f"Nguồn: [{escape(label)}]({doc_link(cite['doc_id'], cite.get('start'), cite.get('end'))})"
+                    + (f" — § {escape(section)}" if section else ""))
+    for p in (answer.get("closest") or [])[: 0 if answer.get("answered") else 5]:
+        with st.container(border=True):
+            st.markdown(f"**{escape(doc_label(p))}**" + (" — § " + escape(" › ".join(p["section_path"]))
+                                                         if p.get("section_path") else ""))
+            st.markdown(escape(_short(p.get("text"), 600)))
+            st.markdown(f"[Mở văn bản gốc]({doc_link(p['doc_id'])})")
+
+
+# ---- comparison -------------------------------------------------------------------------
+def render_compare(comparison: Json) -> None:
+    """One column per province (its directives, lead agencies, deadlines, key instructions), then
+    the instructions grouped across provinces by the embedder: shared first, then one-province ones."""
+    columns = comparison.get("columns") or []
+    st.subheader(f"So sánh: {escape(comparison.get('topic', ''))}")
+    if not columns:
+        st.info("Không có văn bản nào về chủ đề này ở các tỉnh đã chọn.")
+        return
+    for col, data in zip(st.columns(len(columns)), columns):
+        with col:
+            st.markdown(f"#### {escape(data.get('province', ''))}")
+            if not data.get("directives"):
+                st.caption("Không có văn bản về chủ đề này")
+            for d in data.get("directives", []):
+                with st.container(border=True):
+                    st.markdown(f"**{escape(doc_label(d))}**")
+                    for key, label in (("lead_agencies", "Chủ trì"), ("deadlines", "Thời hạn")):
+                        if d.get(key):
+                            st.markdown(f"*{label}:* " + escape("; ".join(map(str, d[key]))))
+                    for ins in d.get("instructions", [])[:4]:
+                        text = (ins.get("excerpt") or ins.get("text") or "").lstrip("-+•* ")
+                        st.markdown("• " + escape(_short(text, 300)))
+                    st.markdown(f"[Mở văn bản gốc]({doc_link(d['doc_id'])})")
+    for key, title in (("shared", "Các tỉnh cùng chỉ đạo"), ("unique", "Chỉ một tỉnh chỉ đạo")):
+        groups = comparison.get(key) or []
+        if not groups:
+            continue
+        st.subheader(title)
+        st.caption("Nhóm các chỉ đạo giống nhau theo độ tương đồng ngữ nghĩa (embedding)")
+        for g in groups[:12]:
+            provinces = ", ".join(g.get("provinces", []))
+            first = (g.get("members") or [{}])[0]
+            st.markdown(f"- **{escape(provinces)}** ({len(g.get('members', []))} đoạn): "
+                        + escape(_short(first.get("excerpt") or first.get("text"), 250)))
+
+
+# ---- document view ----------------------------------------------------------------------
+def render_document(doc: Json) -> None:
+    meta = doc["meta"]
+    st.subheader(escape(doc_label(meta)))
+    if meta.get("subject"):
+        st.caption(escape(meta["subject"]))
+    facts = [("Cơ quan ban hành", meta.get("issuer")), ("Tỉnh (nay)", meta.get("province_2025")),
+             ("Người ký", meta.get("signer")), ("Tệp", doc.get("source_name"))]
+    st.markdown("  \n".join(f"**{k}:** {escape(v)}" for k, v in facts if v))
+    text = doc["original"]
+    span = doc.get("highlight")
+    if not span:
+        st.markdown(escape(text))
+        return
+    s, e = span
+    # three parts: the cited span gets its own keyed container, which a tiny script scrolls to
+    st.markdown(escape(text[:s]))
+    with st.container(key="cited-span"):
+        st.markdown(highlighted(text[s:e], [(0, e - s)], color="orange"))
+    st.markdown(escape(text[e:]))
+    scroll_to(".st-key-cited-span")
+
+
+def scroll_to(selector: str) -> None:
+    """Scroll the page to an element. The script holds no document text, only a fixed selector."""
+    import streamlit.components.v1 as components
+
+    components.html(
+        "<script>setTimeout(function(){var el=window.parent.document.querySelector("
+        + repr(selector) + ");if(el){el.scrollIntoView({block:'center'});}},300);</script>",
+        height=0,
+    )
