@@ -74,7 +74,7 @@ def _ingest_for_index(sources: list[str], quiet: bool):
 def index_write(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from index.generation import IndexLocked, IndexMismatch
+    from index.generation import IndexLocked, IndexMismatch, IndexNotReady, IndexWriteError
     from index.writer import batched, write
 
     files, failed = ([], 0) if args.action == "remove" else _ingest_for_index(args.sources, args.quiet)
@@ -93,7 +93,7 @@ def index_write(args: argparse.Namespace) -> int:
             for name in ("added", "replaced", "unchanged", "removed"):
                 totals[name] += len(getattr(report, name))
             totals["chunks"] += report.chunks
-    except (IndexMismatch, IndexLocked) as exc:
+    except (IndexMismatch, IndexLocked, IndexNotReady, IndexWriteError) as exc:
         raise CommandError(str(exc)) from exc
     finally:
         bar.close()
