@@ -216,3 +216,31 @@ def evaluate(args: argparse.Namespace) -> int:
             return 1
         print(f"floors hold for {result.dataset}", file=sys.stderr)
     return 0
+
+
+def reliability(args: argparse.Namespace) -> int:
+    """`chidao reliability crash|corrupt`: run the check, print the figure, exit 1 on any failure."""
+    import json
+    from dataclasses import asdict
+
+    if args.check == "crash":
+        from eval.crash import format_report, run
+
+        def show(point) -> None:  # type: ignore[no-untyped-def]
+            if not point.ok:
+                print(f"point {point.point} ({point.mode}): {'; '.join(point.problems)}", file=sys.stderr)
+
+        result = run(args.points, seed=args.seed, extra=Path(args.extra) if args.extra else None, progress=show)
+        ok = result.passed == result.points
+    else:
+        from eval.corrupt import format_report, run  # type: ignore[assignment]
+
+        result = run(args.cases, seed=args.seed)  # type: ignore[assignment]
+        ok = result.passed == result.points
+    if args.report:
+        out = Path(args.report)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / f"{args.check}.json").write_text(json.dumps(asdict(result), ensure_ascii=False, indent=2), encoding="utf-8")
+        (out / f"{args.check}.md").write_text(format_report(result), encoding="utf-8")
+    print(result.summary())
+    return 0 if ok else 1

@@ -295,6 +295,16 @@ class LexicalIndex:
         index, _ = self._ready()
         return int(index.searcher().num_docs)
 
+    def chunk_ids(self) -> list[str]:
+        """Every chunk id in the last commit (consistency checks against the store)."""
+        index, _ = self._ready()
+        searcher = index.searcher()
+        n = int(searcher.num_docs)
+        if n == 0:
+            return []
+        hits = searcher.search(tantivy.Query.all_query(), limit=n).hits
+        return [searcher.doc(address)["chunk_id"][0] for _, address in hits]
+
     def search(self, query: str, k: int = 10, filters: Filters | None = None) -> list[tuple[str, float]]:
         """The k best chunks for `query` by BM25, as (chunk_id, score), best first."""
         index, _ = self._ready()
