@@ -133,8 +133,10 @@ def current_problem(root: Path) -> str | None:
         return f"{pointer}: unreadable ({exc})"
     if not _GEN_NAME.fullmatch(name):
         return f"{pointer}: damaged (does not name a generation)"
+    if not (root / name).is_dir():
+        return f"{pointer}: names {name}, which is missing"
     if not (root / name / MANIFEST).exists():
-        return f"{pointer}: names {name}, which is missing or incomplete"
+        return f"{pointer}: names {name}, but {name}/{MANIFEST} is missing"
     return None
 
 
