@@ -53,9 +53,15 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--length", type=int, default=5000)
     ap.add_argument("--top", type=int, default=15)
+    ap.add_argument("--verbose", action="store_true", help="name each pattern before timing it")
     args = ap.parse_args()
     found = patterns(["ingest", "index"])
-    rows = sorted(((*worst(p, args.length), name) for name, p in found), reverse=True)
+    rows = []
+    for name, p in found:
+        if args.verbose:
+            print(f"... {name}", flush=True)
+        rows.append((*worst(p, args.length), name))
+    rows.sort(reverse=True)
     print(f"{len(found)} patterns, input length {args.length}")
     for took, text, name in rows[: args.top]:
         print(f"{took * 1000:9.1f} ms  {name}  on {text}")

@@ -159,3 +159,24 @@ def test_format_sniffing_raises_only_ingest_error(raw: bytes, suffix: str) -> No
 
 def test_a_docx_sample_is_a_valid_zip() -> None:
     assert zipfile.ZipFile(io.BytesIO(SAMPLES["docx"])).testzip() is None
+
+
+# ---- regexes reviewed for catastrophic backtracking (scripts/regex_scan.py finds them) ----------
+# Both were `\s*,?\s*` / `[ \t]*\n?[ \t]*` followed by a token that can fail: a run of n blanks
+# then split between the two stars in n ways, O(n^2) per match (a query of 100k spaces hung).
+
+@settings(deadline=2000, max_examples=5)
+@given(st.integers(20_000, 60_000), st.sampled_from([" ", "\t", "\u00a0"]))
+def test_tokenizer_gap_before_a_number_is_linear(n: int, blank: str) -> None:
+    from index.tokenize import tokenize
+
+    assert tokenize("UBND" + blank * n + "x") == tokenize("UBND x")
+
+
+@settings(deadline=2000, max_examples=5)
+@given(st.integers(20_000, 60_000))
+def test_date_after_an_attachment_reference_is_linear(n: int) -> None:
+    from ingest.metadata import _DATE_AFTER
+
+    assert _DATE_AFTER.match(" " * n + "x") is None
+    assert _DATE_AFTER.match(" " * n + ", ngày 5 tháng 3 năm 2024") is not None
