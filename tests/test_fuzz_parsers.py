@@ -180,3 +180,12 @@ def test_date_after_an_attachment_reference_is_linear(n: int) -> None:
 
     assert _DATE_AFTER.match(" " * n + "x") is None
     assert _DATE_AFTER.match(" " * n + ", ngày 5 tháng 3 năm 2024") is not None
+
+
+@settings(deadline=2000, max_examples=5)
+@given(st.integers(20_000, 60_000))
+def test_cleaning_long_blank_lines_and_rules_is_linear(n: int) -> None:
+    # clean's chrome-line pattern ("^[ \t]*(?:.*Bấm vào đây...)") and Markdown rule pattern
+    # ("-{3,}[ \t|:-]*$") re-split a run between two stars: O(n^2) on one long line.
+    assert clean(" " * n + "Chỉ thị số 05\n").text == "Chỉ thị số 05"
+    assert clean("Chỉ thị\n" + "-" * n + "#\n").text.startswith("Chỉ thị")
