@@ -162,7 +162,7 @@ def check(root: Path, expected: Sequence[State], acked: int) -> list[str]:
             problems.append(f"checksums fail: {bad}")
         store, lexical, vectors = index.store, index.lexical, index.vectors
         rowids = store.rowid_map()
-        faiss_ids = set(int(i) for i in faiss.vector_to_array(vectors.index.id_map))
+        faiss_ids = {int(i) for i in faiss.vector_to_array(vectors.index.id_map)}
         if set(rowids.values()) != faiss_ids:
             problems.append(f"FAISS ids != SQLite rowids ({len(faiss_ids)} vs {len(rowids)})")
         if set(rowids) != set(lexical.chunk_ids()):

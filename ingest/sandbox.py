@@ -87,7 +87,7 @@ def ingest_file_sandboxed(path: str | Path, limits: Limits = DEFAULT_LIMITS, sou
     }
     cmd = [sys.executable, "-m", "ingest.sandbox", str(Path(path).resolve()), name]
     try:
-        proc = subprocess.Popen(  # noqa: S603 - fixed argv: this interpreter and this module
+        proc = subprocess.Popen(  # fixed argv: this interpreter and this module
             cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, cwd=scratch, env=env,
             preexec_fn=lambda: _apply_limits(limits),  # noqa: PLW1509 - only setrlimit/setsid run there
         )

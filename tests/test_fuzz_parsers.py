@@ -107,7 +107,7 @@ def _docx_bytes() -> bytes:
 
 
 SAMPLES = {
-    "txt": sorted(SEEDS.glob("*.txt"))[0].read_bytes()[:4000],
+    "txt": min(SEEDS.glob("*.txt")).read_bytes()[:4000],
     "md": b"# Ch\xe1\xbb\x89 th\xe1\xbb\x8b\n\n1. N\xe1\xbb\x99i dung\n",
     "html": b"<html><body><p>UBND T\xe1\xbb\x88NH</p><table><tr><td>1</td></tr></table></body></html>",
     "docx": _docx_bytes(),

@@ -166,7 +166,7 @@ def test_external_entities_are_not_resolved(tmp_path: Path) -> None:
 def test_upload_names_cannot_leave_the_folder(tmp_path: Path, hostile_name: str, stored: str) -> None:
     assert safe_filename(hostile_name) == stored
     folder = tmp_path / "a" / "uploads"
-    seed = sorted(SEEDS.glob("*.txt"))[0]
+    seed = min(SEEDS.glob("*.txt"))
     if stored == "upload":
         with pytest.raises(IngestError, match="unsupported file type"):
             ingest_upload(seed.read_bytes(), hostile_name, folder, FIVE_SECONDS)
@@ -186,6 +186,6 @@ def test_sandboxed_ingest_equals_ingest_in_process(tmp_path: Path) -> None:
 
 
 def test_a_parser_over_its_memory_limit_is_stopped(tmp_path: Path) -> None:
-    seed = sorted(SEEDS.glob("*.txt"))[0]
+    seed = min(SEEDS.glob("*.txt"))
     with pytest.raises(IngestError, match=r"(needs more than 64 MB of memory|parser failed|crashed)"):
         ingest_file_sandboxed(seed, Limits(seconds=5.0, memory_bytes=64 * 1024 * 1024))

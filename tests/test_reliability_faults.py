@@ -17,7 +17,7 @@ from typing import Any
 import faiss
 import pytest
 
-import index.generation as generation
+from index import generation
 from index.embedders.base import get_embedder
 from index.embedders.hashing import HashEmbedder
 from index.generation import IndexWriteError, current_generation, generations
