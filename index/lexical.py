@@ -230,6 +230,13 @@ class LexicalIndex:
             self._writer.wait_merging_threads()
             self._writer = None
 
+    def finish(self) -> None:
+        """After commit(): wait for the merges the commit started and drop the writer, so that no
+        background thread writes to the folder any more (it is about to be checksummed)."""
+        if self._writer is not None:
+            self._writer.wait_merging_threads()
+            self._writer = None
+
     def _ready(self) -> tuple[tantivy.Index, tantivy.Schema]:
         if self._index is None or self._schema is None:
             raise IndexNotOpen(f"{self.path}: call create() or open() first")

@@ -168,6 +168,7 @@ def _build(
         report = _apply(store, lexical, vectors, files, remove, embedder, progress, clock)
         with clock("tantivy"):
             lexical.commit()
+            lexical.finish()
         crash_point("tantivy")
         with clock("faiss"):
             vectors.save(staging / "vectors.faiss")
