@@ -32,7 +32,7 @@ QUERIES = (
     "tiêm vắc xin", "kế hoạch triển khai nhiệm vụ năm 2024", "ubnd tinh chi thi", "chuyển đổi số",
     "Công văn 1536/UBND-KTTH", "cải cách hành chính", "an toàn giao thông", "xây dựng nông thôn mới",
 )
-FILTERS = ({}, {"province": "Kon Tum"}, {"type": "Công văn"}, {"since": "2020-01-01"})
+FILTERS: tuple[dict[str, str], ...] = ({}, {"province": "Kon Tum"}, {"type": "Công văn"}, {"since": "2020-01-01"})
 
 
 @dataclass
@@ -108,7 +108,7 @@ async def run(url: str, clients: int = 50, seconds: float = 60.0, uploaders: int
                         report.transport_errors += 1
                     next_upload = time.monotonic() + upload_every
                     continue
-                params = {"q": local.choice(QUERIES), "k": 10, **local.choice(FILTERS)}
+                params: dict[str, str | int] = {"q": local.choice(QUERIES), "k": 10, **local.choice(FILTERS)}
                 started = time.perf_counter()
                 try:
                     r = await http.get("/search", params=params)
