@@ -67,7 +67,7 @@ def _percentile(values: list[float], q: float) -> float:
     if not values:
         return 0.0
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def _upload_file(n: int, rng: random.Random) -> tuple[str, bytes]:
@@ -83,7 +83,6 @@ async def run(url: str, clients: int = 50, seconds: float = 60.0, uploaders: int
     latencies: list[float] = []
     hits: set[tuple[str, str]] = set()
     jobs: list[str] = []
-    rng = random.Random(seed)
     limits = httpx.Limits(max_connections=clients + 10, max_keepalive_connections=clients + 10)
     async with httpx.AsyncClient(base_url=url, timeout=60.0, limits=limits) as http:
         r = await http.get("/search", params={"q": "Sở Y tế"}, headers={"Origin": "https://evil.example"})
