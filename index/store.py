@@ -10,6 +10,7 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -153,23 +154,20 @@ class Store:
             yield document_from_dict(json.loads(body))
 
     def chunks_by_rowid(self, rowids: Iterable[int]) -> dict[int, Chunk]:
-        ids = list(rowids)
-        out: dict[int, Chunk] = {}
-        for i in range(0, len(ids), 900):
-            part = ids[i : i + 900]
-            q = f"SELECT rowid, chunk_id, doc_id, section_path, text, start, end FROM chunks WHERE rowid IN ({','.join('?' * len(part))})"  # noqa: S608 (only "?" placeholders)  # nosec B608
-            for r in self.conn.execute(q, part):
-                out[r[0]] = Chunk(r[1], r[2], tuple(json.loads(r[3])), r[4], r[5], r[6])
-        return out
+        return self._chunks_where("rowid", rowids)
 
     def chunks_by_id(self, chunk_ids: Iterable[str]) -> dict[str, Chunk]:
-        ids = list(chunk_ids)
-        out: dict[str, Chunk] = {}
+        return self._chunks_where("chunk_id", chunk_ids)
+
+    def _chunks_where(self, column: str, keys: Iterable[Any]) -> dict[Any, Chunk]:
+        """Chunks keyed by `column` (rowid or chunk_id), in batches under SQLite's variable limit."""
+        ids = list(keys)
+        out: dict[Any, Chunk] = {}
         for i in range(0, len(ids), 900):
             part = ids[i : i + 900]
-            q = f"SELECT chunk_id, doc_id, section_path, text, start, end FROM chunks WHERE chunk_id IN ({','.join('?' * len(part))})"  # noqa: S608 (only "?" placeholders)  # nosec B608
+            q = f"SELECT {column}, chunk_id, doc_id, section_path, text, start, end FROM chunks WHERE {column} IN ({','.join('?' * len(part))})"  # noqa: S608 (column is "rowid" or "chunk_id", values "?")  # nosec B608
             for r in self.conn.execute(q, part):
-                out[r[0]] = Chunk(r[0], r[1], tuple(json.loads(r[2])), r[3], r[4], r[5])
+                out[r[0]] = Chunk(r[1], r[2], tuple(json.loads(r[3])), r[4], r[5], r[6])
         return out
 
     def chunks_of(self, doc_id: str) -> list[Chunk]:
