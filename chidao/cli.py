@@ -129,10 +129,27 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
     a.set_defaults(handler=commands.app)
 
 
+def _add_reliability(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("reliability", help="crash and corruption checks of the index (issue 7)")
+    checks = p.add_subparsers(dest="check", required=True)
+    c = checks.add_parser("crash", help="SIGKILL ingests at random points and named writer steps")
+    c.add_argument("--points", type=int, default=200)
+    c.add_argument("--seed", type=int, default=0)
+    c.add_argument("--extra", help="folder of real documents added to the generated ones")
+    c.add_argument("--report", help="folder for crash.md and crash.json")
+    c.set_defaults(handler=commands.reliability)
+    d = checks.add_parser("corrupt", help="truncate or flip bytes in every index file; each must be detected")
+    d.add_argument("--cases", type=int, default=50)
+    d.add_argument("--seed", type=int, default=0)
+    d.add_argument("--report", help="folder for corrupt.md and corrupt.json")
+    d.set_defaults(handler=commands.reliability)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="chidao", description="Search Vietnamese government directives.")
     sub = parser.add_subparsers(dest="command", required=True)
-    for add in (_add_ingest, _add_index, _add_search, _add_ask, _add_compare, _add_eval, _add_bench, _add_serve):
+    for add in (_add_ingest, _add_index, _add_search, _add_ask, _add_compare, _add_eval, _add_bench, _add_serve,
+                _add_reliability):
         add(sub)
     return parser
 

@@ -74,7 +74,7 @@ def _ingest_for_index(sources: list[str], quiet: bool):
 def index_write(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from index.generation import IndexLocked, IndexMismatch
+    from index.generation import IndexLocked, IndexMismatch, IndexNotReady, IndexWriteError
     from index.writer import batched, write
 
     files, failed = ([], 0) if args.action == "remove" else _ingest_for_index(args.sources, args.quiet)
@@ -93,7 +93,7 @@ def index_write(args: argparse.Namespace) -> int:
             for name in ("added", "replaced", "unchanged", "removed"):
                 totals[name] += len(getattr(report, name))
             totals["chunks"] += report.chunks
-    except (IndexMismatch, IndexLocked) as exc:
+    except (IndexMismatch, IndexLocked, IndexNotReady, IndexWriteError) as exc:
         raise CommandError(str(exc)) from exc
     finally:
         bar.close()
@@ -299,3 +299,31 @@ def app(args: argparse.Namespace) -> int:
            "--server.port", str(args.port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]
     # exec: this process becomes streamlit, so a signal to its pid (demo.sh's trap) stops the app
     os.execve(sys.executable, cmd, env)
+
+
+def reliability(args: argparse.Namespace) -> int:
+    """`chidao reliability crash|corrupt`: run the check, print the figure, exit 1 on any failure."""
+    import json
+    from dataclasses import asdict
+
+    if args.check == "crash":
+        from eval.crash import format_report, run
+
+        def show(point) -> None:  # type: ignore[no-untyped-def]
+            if not point.ok:
+                print(f"point {point.point} ({point.mode}): {'; '.join(point.problems)}", file=sys.stderr)
+
+        result = run(args.points, seed=args.seed, extra=Path(args.extra) if args.extra else None, progress=show)
+        ok = result.passed == result.points
+    else:
+        from eval.corrupt import format_report, run  # type: ignore[assignment]
+
+        result = run(args.cases, seed=args.seed)  # type: ignore[assignment]
+        ok = result.passed == result.points
+    if args.report:
+        out = Path(args.report)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / f"{args.check}.json").write_text(json.dumps(asdict(result), ensure_ascii=False, indent=2), encoding="utf-8")
+        (out / f"{args.check}.md").write_text(format_report(result), encoding="utf-8")
+    print(result.summary())
+    return 0 if ok else 1

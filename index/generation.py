@@ -17,17 +17,24 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import logging
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+
+from index.faults import crash_point
+
+log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
 CURRENT = "CURRENT"
 FORMAT_VERSION = 1
 KEEP_GENERATIONS = 2
+_GEN_NAME = re.compile(r"gen-(\d{6})")
 
 
 class IndexNotReady(Exception):
@@ -40,6 +47,10 @@ class IndexMismatch(Exception):
 
 class IndexLocked(Exception):
     """Another writer holds the index."""
+
+
+class IndexWriteError(Exception):
+    """A batch could not be written (disk full, I/O error, ...); the live generation is unchanged."""
 
 
 @dataclass(frozen=True)
@@ -56,9 +67,17 @@ class Manifest:
     assignments_version: str = ""  # ingest.assignments.ASSIGNMENTS_VERSION of the stored tasks ("" before them)
     counts: dict[str, int] = field(default_factory=dict)
     checksums: dict[str, str] = field(default_factory=dict)
+    manifest_sha256: str = ""  # of the manifest itself with this field empty ("" in older indexes)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, indent=2, sort_keys=True)
+
+    def digest(self) -> str:
+        return hashlib.sha256(replace(self, manifest_sha256="").to_json().encode("utf-8")).hexdigest()
+
+    def sealed(self, checksums: dict[str, str]) -> Manifest:
+        unsealed = replace(self, checksums=checksums, manifest_sha256="")
+        return replace(unsealed, manifest_sha256=unsealed.digest())
 
     @classmethod
     def from_json(cls, text: str) -> Manifest:
@@ -67,6 +86,10 @@ class Manifest:
 
 def gen_name(n: int) -> str:
     return f"gen-{n:06d}"
+
+
+def gen_number(gen: Path) -> int:
+    return int(gen.name.split("-")[1])
 
 
 def _fsync_dir(path: Path) -> None:
@@ -100,28 +123,58 @@ def file_checksums(folder: Path) -> dict[str, str]:
     return out
 
 
-def current_generation(root: Path) -> Path | None:
+def current_problem(root: Path) -> str | None:
+    """Why CURRENT does not name a complete generation (None when it does, or is absent)."""
     pointer = root / CURRENT
     if not pointer.exists():
         return None
-    name = pointer.read_text(encoding="utf-8").strip()
-    gen = root / name
-    return gen if name.startswith("gen-") and (gen / MANIFEST).exists() else None
+    try:
+        name = pointer.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        return f"{pointer}: unreadable ({exc})"
+    if not _GEN_NAME.fullmatch(name):
+        return f"{pointer}: damaged (does not name a generation)"
+    if not (root / name).is_dir():
+        return f"{pointer}: names {name}, which is missing"
+    if not (root / name / MANIFEST).exists():
+        return f"{pointer}: names {name}, but {name}/{MANIFEST} is missing"
+    return None
+
+
+def current_generation(root: Path) -> Path | None:
+    """The generation CURRENT names, or None if CURRENT is absent or does not name a complete one."""
+    if current_problem(root) is not None or not (root / CURRENT).exists():
+        return None
+    return root / (root / CURRENT).read_text(encoding="utf-8").strip()
 
 
 def generations(root: Path) -> list[Path]:
-    """Complete generations (manifest written), newest first."""
+    """Complete generations (manifest written), newest first. Staging folders never count."""
     if not root.exists():
         return []
-    gens = [p for p in root.iterdir() if p.is_dir() and p.name.startswith("gen-") and (p / MANIFEST).exists()]
+    gens = [p for p in root.iterdir() if p.is_dir() and _GEN_NAME.fullmatch(p.name) and (p / MANIFEST).exists()]
     return sorted(gens, key=lambda p: p.name, reverse=True)
+
+
+def candidates(root: Path) -> list[Path]:
+    """Generations a reader may open, in order: CURRENT, then the older ones newest first.
+    Generations newer than CURRENT were never published (a writer died before the swap) and
+    are skipped; without a valid CURRENT every complete generation is a candidate."""
+    live = current_generation(root)
+    gens = generations(root)
+    if live is None:
+        return gens
+    return [live] + [g for g in gens if gen_number(g) < gen_number(live)]
 
 
 def read_manifest(gen: Path) -> Manifest:
     try:
-        return Manifest.from_json((gen / MANIFEST).read_text(encoding="utf-8"))
+        manifest = Manifest.from_json((gen / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError, TypeError) as exc:
         raise IndexNotReady(f"{gen / MANIFEST}: unreadable manifest ({exc})") from exc
+    if manifest.manifest_sha256 and manifest.manifest_sha256 != manifest.digest():
+        raise IndexNotReady(f"{gen / MANIFEST}: manifest checksum mismatch (damaged)")
+    return manifest
 
 
 def verify(gen: Path, manifest: Manifest) -> list[str]:
@@ -133,27 +186,48 @@ def verify(gen: Path, manifest: Manifest) -> list[str]:
 
 def publish(root: Path, staging: Path, manifest: Manifest) -> Path:
     """Seal a staged generation (checksums + manifest), rename it into place, swap CURRENT."""
-    sealed = Manifest(**{**asdict(manifest), "checksums": file_checksums(staging)})
+    sealed = manifest.sealed(file_checksums(staging))
     atomic_write(staging / MANIFEST, sealed.to_json())
+    crash_point("sealed")
     final = root / gen_name(manifest.generation)
     os.replace(staging, final)
     _fsync_dir(root)
-    atomic_write(root / CURRENT, final.name + "\n")
-    _collect_garbage(root)
+    crash_point("renamed")
+    try:
+        atomic_write(root / CURRENT, final.name + "\n")
+    except BaseException:
+        if current_generation(root) != final:  # never published: no reader may fall back to it
+            shutil.rmtree(final, ignore_errors=True)
+        raise
+    crash_point("current")
+    collect_garbage(root)
+    crash_point("collected")
     return final
 
 
-def _collect_garbage(root: Path) -> None:
-    """Keep the newest KEEP_GENERATIONS complete generations; drop stale staging folders."""
-    for old in generations(root)[KEEP_GENERATIONS:]:
-        shutil.rmtree(old, ignore_errors=True)
-    for tmp in root.glob("gen-*.staging"):
-        shutil.rmtree(tmp, ignore_errors=True)
+def collect_garbage(root: Path) -> None:
+    """Keep CURRENT and the generation before it; drop older ones, generations newer than
+    CURRENT (a writer died between rename and swap) and staging folders. Best effort: a failure
+    here leaves extra folders, never a damaged index."""
+    try:
+        live = current_generation(root)
+        gens = generations(root)
+        if live is not None:
+            orphans = [g for g in gens if gen_number(g) > gen_number(live)]
+            gens = [g for g in gens if gen_number(g) <= gen_number(live)]
+        else:
+            orphans = []
+        for old in orphans + gens[KEEP_GENERATIONS:]:
+            shutil.rmtree(old, ignore_errors=True)
+        for tmp in root.glob("gen-*.staging"):
+            shutil.rmtree(tmp, ignore_errors=True)
+    except OSError as exc:
+        log.warning("index %s: could not remove old generations (%s)", root, exc)
 
 
 def next_generation(root: Path) -> int:
     gens = generations(root)
-    return int(gens[0].name.split("-")[1]) + 1 if gens else 1
+    return gen_number(gens[0]) + 1 if gens else 1
 
 
 def copy_generation(src: Path, dst: Path) -> None:

@@ -15,8 +15,9 @@ from index.generation import (
     IndexMismatch,
     IndexNotReady,
     Manifest,
+    candidates,
     current_generation,
-    generations,
+    current_problem,
     read_manifest,
     verify,
 )
@@ -43,11 +44,12 @@ class Index:
 
     # ---- loading ------------------------------------------------------------------------
     def load(self) -> Index:
-        candidates = [g for g in [current_generation(self.root)] if g] + generations(self.root)
-        if not candidates:
-            raise IndexNotReady(f"no index at {self.root}; {BUILD_HINT}")
-        problems: list[str] = []
-        for gen in dict.fromkeys(candidates):  # CURRENT first, then newest to oldest
+        gens = candidates(self.root)
+        if not gens:
+            damaged = current_problem(self.root)
+            raise IndexNotReady(f"{damaged or f'no index at {self.root}'}; {BUILD_HINT}")
+        problems = [p for p in [current_problem(self.root)] if p]
+        for gen in gens:  # CURRENT first, then older generations newest first
             try:
                 self._open(gen)
                 if problems:

@@ -230,6 +230,13 @@ class LexicalIndex:
             self._writer.wait_merging_threads()
             self._writer = None
 
+    def finish(self) -> None:
+        """After commit(): wait for the merges the commit started and drop the writer, so that no
+        background thread writes to the folder any more (it is about to be checksummed)."""
+        if self._writer is not None:
+            self._writer.wait_merging_threads()
+            self._writer = None
+
     def _ready(self) -> tuple[tantivy.Index, tantivy.Schema]:
         if self._index is None or self._schema is None:
             raise IndexNotOpen(f"{self.path}: call create() or open() first")
@@ -294,6 +301,16 @@ class LexicalIndex:
         """Chunks in the last commit."""
         index, _ = self._ready()
         return int(index.searcher().num_docs)
+
+    def chunk_ids(self) -> list[str]:
+        """Every chunk id in the last commit (consistency checks against the store)."""
+        index, _ = self._ready()
+        searcher = index.searcher()
+        n = int(searcher.num_docs)
+        if n == 0:
+            return []
+        hits = searcher.search(tantivy.Query.all_query(), limit=n).hits
+        return [searcher.doc(address)["chunk_id"][0] for _, address in hits]
 
     def search(self, query: str, k: int = 10, filters: Filters | None = None) -> list[tuple[str, float]]:
         """The k best chunks for `query` by BM25, as (chunk_id, score), best first."""

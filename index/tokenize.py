@@ -85,7 +85,7 @@ _KEY_DROP = str.maketrans("", "", "&-–, ")
 _LEADING_ZEROS = re.compile(r"^0+(?=\d)")
 _DOCNUM_LEAD = re.compile(r"\d+")
 # A document-type code is expanded when a number follows it after this much space at most.
-_GAP = r"[ \t\r\u00a0]*\n?[ \t\r\u00a0]*"
+_GAP = r"[ \t\r\u00a0]*(?:\n[ \t\r\u00a0]*)?"  # one optional newline; linear (no nested choice of where a run splits)
 _GAP_ONLY = re.compile(_GAP)
 _NUMBER_AHEAD = re.compile(_GAP + r"\d")
 _LETTERS = re.compile(r"[^\W\d_]+")

@@ -8,6 +8,7 @@ Re-ingesting an unchanged file does nothing (content hash).
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -19,16 +20,22 @@ from pathlib import Path
 import numpy as np
 
 from index.embedders.base import Embedder
+from index.faults import crash_point
 from index.generation import (
     FORMAT_VERSION,
     IndexMismatch,
+    IndexNotReady,
+    IndexWriteError,
     Manifest,
+    collect_garbage,
     copy_generation,
     current_generation,
     gen_name,
+    generations,
     next_generation,
     publish,
     read_manifest,
+    verify,
     writer_lock,
 )
 from index.lexical import LexicalIndex, LexicalRow
@@ -89,7 +96,8 @@ def write(
     """Apply one batch: upsert `files` (by source stem) and remove `remove` (document ids)."""
     root = Path(root)
     with writer_lock(root):
-        base = current_generation(root)
+        collect_garbage(root)  # what a writer killed mid-batch left: staging, unpublished generations
+        base = _base_generation(root)
         if base is not None:
             manifest = read_manifest(base)
             if manifest.embedder != embedder.model_id:
@@ -99,53 +107,98 @@ def write(
             vector_kind = manifest.vector_kind
         number = next_generation(root)
         staging = root / (gen_name(number) + ".staging")
-        if staging.exists():
-            import shutil
-
-            shutil.rmtree(staging)
-        if base is not None:
-            copy_generation(base, staging)
-        else:
-            staging.mkdir(parents=True)
-        store = Store(staging / "store.sqlite")
-        lexical = LexicalIndex(staging / "lexical")
-        lexical = lexical.open() if base is not None else lexical.create()
-        vectors = (
-            VectorIndex.load(staging / "vectors.faiss", embedder.dim, vector_kind)
-            if base is not None
-            else VectorIndex(embedder.dim, vector_kind)
-        )
         try:
-            clock = _Clock(timings if timings is not None else {})
-            if base is not None and read_manifest(base).assignments_version != ASSIGNMENTS_VERSION:
-                with clock("assignments"):  # rules changed: re-read the stored documents, no re-embedding
-                    store.replace_assignments(
-                        {d.id: extract_assignments(d, store.chunks_of(d.id)) for d in store.documents()})
-            report = _apply(store, lexical, vectors, files, remove, embedder, progress, clock)
-            with clock("tantivy"):
-                lexical.commit()
-            with clock("faiss"):
-                vectors.save(staging / "vectors.faiss")
-            counts = {"documents": store.count("documents"), "chunks": store.count("chunks")}
-            store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        finally:
-            store.close()
-        _sync_sqlite(staging / "store.sqlite")
-        manifest = Manifest(
-            format=FORMAT_VERSION,
-            generation=number,
-            embedder=embedder.model_id,
-            dim=embedder.dim,
-            vector_kind=vector_kind,
-            tokenizer_version=TOKENIZER_VERSION,
-            chunker_version=CHUNKER_VERSION,
-            cleaner_version=CLEANER_VERSION,
-            package_version=_package_version(),
-            assignments_version=ASSIGNMENTS_VERSION,
-            counts=counts,
-        )
-        publish(root, staging, manifest)
+            report = _build(root, base, staging, number, files, embedder, remove, vector_kind, progress, timings)
+        except Exception as exc:
+            shutil.rmtree(staging, ignore_errors=True)
+            if isinstance(exc, IndexMismatch):
+                raise
+            live = current_generation(root)
+            state = "index unchanged" if live is None or live.name != gen_name(number) else "but it is live"
+            raise IndexWriteError(
+                f"{root}: batch not written ({state}): {type(exc).__name__}: {exc}".rstrip(": ")
+            ) from exc
         return WriteReport(number, *report)
+
+
+def _base_generation(root: Path) -> Path | None:
+    """The generation a batch starts from: CURRENT, or, when CURRENT is missing or damaged, the
+    newest generation whose checksums hold. None for a new index."""
+    live = current_generation(root)
+    if live is not None:
+        return live
+    gens = generations(root)
+    for gen in gens:
+        if not verify(gen, read_manifest(gen)):
+            return gen
+    if gens:
+        raise IndexNotReady(f"{root}: no intact generation to add to; rebuild the index in a new folder")
+    return None
+
+
+def _build(
+    root: Path,
+    base: Path | None,
+    staging: Path,
+    number: int,
+    files: Sequence[IngestedFile],
+    embedder: Embedder,
+    remove: Sequence[str],
+    vector_kind: str,
+    progress: Progress | None,
+    timings: dict[str, float] | None,
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...], int]:
+    """Stage generation `number` from `base` plus the batch, then publish it."""
+    if staging.exists():
+        shutil.rmtree(staging)
+    if base is not None:
+        copy_generation(base, staging)
+    else:
+        staging.mkdir(parents=True)
+    crash_point("staged")
+    store = Store(staging / "store.sqlite")
+    lexical = LexicalIndex(staging / "lexical")
+    lexical = lexical.open() if base is not None else lexical.create()
+    vectors = (
+        VectorIndex.load(staging / "vectors.faiss", embedder.dim, vector_kind)
+        if base is not None
+        else VectorIndex(embedder.dim, vector_kind)
+    )
+    try:
+        clock = _Clock(timings if timings is not None else {})
+        if base is not None and read_manifest(base).assignments_version != ASSIGNMENTS_VERSION:
+            with clock("assignments"):  # rules changed: re-read the stored documents, no re-embedding
+                store.replace_assignments(
+                    {d.id: extract_assignments(d, store.chunks_of(d.id)) for d in store.documents()})
+        report = _apply(store, lexical, vectors, files, remove, embedder, progress, clock)
+        with clock("tantivy"):
+            lexical.commit()
+            lexical.finish()
+        crash_point("tantivy")
+        with clock("faiss"):
+            vectors.save(staging / "vectors.faiss")
+        crash_point("faiss")
+        counts = {"documents": store.count("documents"), "chunks": store.count("chunks")}
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        store.close()
+        lexical.close()
+    _sync_sqlite(staging / "store.sqlite")
+    manifest = Manifest(
+        format=FORMAT_VERSION,
+        generation=number,
+        embedder=embedder.model_id,
+        dim=embedder.dim,
+        vector_kind=vector_kind,
+        tokenizer_version=TOKENIZER_VERSION,
+        chunker_version=CHUNKER_VERSION,
+        cleaner_version=CLEANER_VERSION,
+        package_version=_package_version(),
+        assignments_version=ASSIGNMENTS_VERSION,
+        counts=counts,
+    )
+    publish(root, staging, manifest)
+    return report
 
 
 class _Clock:
@@ -220,6 +273,7 @@ def _apply(
                 tasks = [a for d in f.documents for a in extract_assignments(d, f.chunks)]
             with clock("sqlite"):
                 rowids = store.put(f.documents, f.chunks, part, tasks)
+            crash_point("sqlite")
             with clock("faiss"):
                 vectors.add(np.asarray(rowids, dtype=np.int64), part)
             by_id = {d.id: d for d in f.documents}

@@ -33,7 +33,7 @@ _HEAD = re.compile(r"(?m)^[ \t]*Đang tải văn bản\.\.\.[ \t]*$")
 _TITLE_BEFORE_TAIL = re.compile(r"(?:\n[^\n]*\b(?:ban hành|năm \d{4})[^\n.;:]*){1,3}\s*$")
 
 _CHROME_LINE = re.compile(
-    r"(?mi)^[ \t]*(?:"
+    r"(?mi)^[ \t]*+(?:"  # possessive: the ".*..." alternatives cannot re-split the indent (O(n^2))
     r"Thứ (?:hai|ba|tư|năm|sáu|bảy|[2-7]),? *(?:-|Ngày)? *\d{1,2}/\d{1,2}/\d{4}\b.*"
     r"|Chủ nhật,? *(?:-|Ngày)? *\d{1,2}/\d{1,2}/\d{4}\b.*"
     r"|Ngày đăng:.*"
@@ -46,7 +46,7 @@ _CHROME_LINE = re.compile(
     r")[ \t]*$"
 )
 
-_MD_RULE = re.compile(r"(?m)^[ \t|:]*-{3,}[ \t|:-]*$|^[ \t]*[=*_]{3,}[ \t]*$")
+_MD_RULE = re.compile(r"(?m)^[ \t|:]*-{3,}+[ \t|:-]*+$|^[ \t]*[=*_]{3,}+[ \t]*+$")  # possessive: linear on long rules
 _MD_HEADING = re.compile(r"(?m)^[ \t]*#{1,6}[ \t]+")
 # Emphasis stars: any run of * except a bullet "* " opening a line.
 _MD_EMPHASIS = re.compile(r"(?m)(?<!^)\*+|^\*+(?=\S)|^\*+[ \t]*$|__+")

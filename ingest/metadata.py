@@ -172,7 +172,7 @@ _ATTACHED_TO = re.compile(
     rf"(?m)^[ \t]*\([ \t]*(?:[Bb]an hành\s+)?[Kk]èm theo\s+(?P<kind>{_TYPE_ALT})\s+số\s*(?=\d)", re.IGNORECASE
 )
 _DATE_AFTER = re.compile(
-    r"\s*,?\s*ngày\s+(?P<d>\d{1,2})(?:/|\s*tháng\s*)(?P<m>\d{1,2})(?:/|\s*năm\s*)(?P<y>\d{4})"
+    r"\s*(?:,\s*)?ngày\s+(?P<d>\d{1,2})(?:/|\s*tháng\s*)(?P<m>\d{1,2})(?:/|\s*năm\s*)(?P<y>\d{4})"
 )
 # Luật Ban hành văn bản quy phạm pháp luật: a law or resolution ends "... thông qua ngày 30 tháng 11 năm 2024."
 _ADOPTED = re.compile(

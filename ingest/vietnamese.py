@@ -21,7 +21,9 @@ _TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")
 # Combining quality marks: circumflex, breve, horn.
 _QUALITY = frozenset("\u0302\u0306\u031b")
 _VOWELS = frozenset("aeiouyAEIOUY")
-_WORD = re.compile(r"[^\W\d_]+")
+# Letters with any combining marks that follow them: a stray mark (a second tone on a precomposed
+# vowel, "Ụ" + U+0300) stays with its word, so the result is NFC and normalize is idempotent.
+_WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|[\u0300-\u036f])*")
 
 
 def nfc(text: str) -> str:
