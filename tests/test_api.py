@@ -148,9 +148,9 @@ def test_upload_then_search_then_delete(writable: TestClient, tmp_path: Path) ->
     job = r.json()
     (stored,) = job["files"]
     assert stored["doc_id"].startswith("u_") and "cong_van" not in stored["doc_id"]
-    assert [p.name for p in (tmp_path / "uploads").iterdir()] == [stored["doc_id"] + ".txt"]
     done = writable.app.state.jobs.wait(job["id"])
     assert done.status == "done", done
+    assert [p.name for p in (tmp_path / "uploads").iterdir()] == [stored["doc_id"] + ".txt"]  # no scratch left
     polled = writable.get(f"/jobs/{job['id']}").json()
     assert (polled["status"], polled["progress"], polled["added"]) == ("done", 1.0, [stored["doc_id"]])
 
@@ -291,3 +291,26 @@ def test_compare_bad_input(client: TestClient) -> None:
     assert r.status_code == 422 and "Atlantis" in r.json()["detail"]
     assert client.get("/compare", params={"topic": ""}).status_code == 422
     assert client.get("/compare").status_code == 422
+
+
+# ---- hostile uploads, rate limit -------------------------------------------------------------
+def test_a_hostile_upload_fails_its_job_with_the_reason_and_search_goes_on(writable: TestClient,
+                                                                          tmp_path: Path) -> None:
+    from tests.test_hostile_files import zip_bomb
+
+    key = {"X-API-Key": KEY}
+    before = writable.get("/search", params={"q": "nhiệm vụ của Sở Y tế", "k": 3}).json()["hits"]
+    r = writable.post("/documents", headers=key, files=[("files", ("bom.docx", zip_bomb()))])
+    assert r.status_code == 202, r.text
+    done = writable.app.state.jobs.wait(r.json()["id"])
+    assert done.status == "failed"
+    assert len(done.errors) == 1 and done.errors[0].startswith("bom.docx: ") and "compression ratio" in done.errors[0]
+    polled = writable.get(f"/jobs/{done.id}").json()
+    assert polled["status"] == "failed" and "compression ratio" in polled["errors"][0]
+    assert list((tmp_path / "uploads").iterdir()) == []  # not kept, no sandbox scratch left
+
+    empty = writable.post("/documents", headers=key, files=[("files", ("trong.docx", b""))])
+    assert empty.status_code == 422 and empty.json()["detail"] == "trong.docx: empty file"
+
+    assert writable.get("/health").json()["documents"] == 6
+    assert writable.get("/search", params={"q": "nhiệm vụ của Sở Y tế", "k": 3}).json()["hits"] == before
