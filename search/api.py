@@ -37,6 +37,7 @@ from search.api_models import (
 )
 from search.api_routes_answers import router as answers_router
 from search.api_settings import Settings
+from search.ratelimit import RateLimit
 from search.ingest_jobs import IncomingFile, Jobs, UploadRejected, check_files, store_files
 from search.model import Filters
 from search.service import DocumentNotFound, Service
@@ -121,7 +122,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Tìm kiếm và hỏi đáp văn bản chỉ đạo điều hành (semantic search over Vietnamese directives)",
         lifespan=lifespan,
     )
-    if settings.cors_origins:
+    if settings.rate_limit > 0:
+        app.add_middleware(RateLimit, per_minute=settings.rate_limit)
+    if settings.cors_origins:  # added last = outermost: a 429 still carries the CORS headers
         app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),
                            allow_methods=["GET", "POST", "DELETE"], allow_headers=["X-API-Key", "Authorization"])
 

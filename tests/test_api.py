@@ -314,3 +314,19 @@ def test_a_hostile_upload_fails_its_job_with_the_reason_and_search_goes_on(writa
 
     assert writable.get("/health").json()["documents"] == 6
     assert writable.get("/search", params={"q": "nhiệm vụ của Sở Y tế", "k": 3}).json()["hits"] == before
+
+
+def test_rate_limit_from_settings_answers_429_with_retry_after(seeds_index: Path) -> None:
+    with client_for(seeds_index, rate_limit=3) as c:
+        codes = [c.get("/search", params={"q": "y tế"}).status_code for _ in range(4)]
+        assert codes == [200, 200, 200, 429]
+        r = c.get("/facets")
+        assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1
+        assert r.json()["detail"].startswith("too many requests")
+        assert c.get("/search", params={"q": "y tế"}, headers={"X-API-Key": KEY}).status_code == 200  # another client
+        assert c.get("/health").status_code == 200  # never limited
+
+
+def test_rate_limit_is_off_by_default_and_read_from_the_environment(tmp_path: Path) -> None:
+    assert Settings.from_env({"CHIDAO_INDEX": str(tmp_path)}).rate_limit == 0
+    assert Settings.from_env({"CHIDAO_INDEX": str(tmp_path), "CHIDAO_RATE_LIMIT": "120"}).rate_limit == 120
