@@ -24,8 +24,8 @@ from pathlib import Path
 
 from ingest.model import IngestError
 from ingest.pipeline import SUPPORTED_SUFFIXES, IngestedFile
-from ingest.sandbox import Limits, ingest_file_sandboxed
 from ingest.readers.sniff import detect_format
+from ingest.sandbox import Limits, ingest_file_sandboxed
 from search.api_settings import MB, UploadLimits
 
 

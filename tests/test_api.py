@@ -84,9 +84,39 @@ def test_search_filters_by_old_and_new_province_names(client: TestClient) -> Non
     assert all("2021-09-01" <= h["document"]["date"] <= "2021-12-31" for h in dated.json()["hits"])
 
 
-@pytest.mark.parametrize("params", [{}, {"q": ""}, {"q": "y tế", "k": 0}, {"q": "y tế", "since": "15/08/2021"}])
+@pytest.mark.parametrize("params", [{}, {"q": ""}, {"q": "y tế", "k": 0}, {"q": "y tế", "since": "15/08/2021"},
+                                    {"q": "y tế", "since": "7393-15-00"}, {"q": "y tế", "until": "2021-02-29"}])
 def test_bad_search_input_is_422(client: TestClient, params: dict) -> None:
-    assert client.get("/search", params=params).status_code == 422
+    r = client.get("/search", params=params)
+    assert r.status_code == 422
+    assert set(r.json()) == {"detail", "hint"} and isinstance(r.json()["detail"], str)  # the declared Error
+
+
+def test_an_impossible_date_is_422_naming_the_field(client: TestClient) -> None:
+    r = client.get("/search", params={"q": "y tế", "since": "7393-15-00"})
+    assert r.json() == {"detail": "query.since: not a date: '7393-15-00' (YYYY-MM-DD)", "hint": None}
+    r = client.post("/ask", json={"question": "Sở Y tế", "filters": {"until": "2021-13-01"}})
+    assert (r.status_code, r.json()["detail"]) == (422, "body.filters.until: not a date: '2021-13-01' (YYYY-MM-DD)")
+    r = client.get("/agencies/Sở Y tế/tasks", params={"today": "2021-02-30"})
+    assert (r.status_code, r.json()["detail"]) == (422, "query.today: not a date: '2021-02-30' (YYYY-MM-DD)")
+    assert client.get("/search", params={"q": "y tế", "since": "2020-02-29"}).status_code == 200
+
+
+def test_openapi_declares_the_error_body_for_every_error_status(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    declared = {code for ops in paths.values() for op in ops.values() for code in op["responses"]}
+    assert {"401", "403", "404", "422", "429", "503"} <= declared
+    for ops in paths.values():
+        for op in ops.values():
+            for code, resp in op["responses"].items():
+                if code.startswith(("4", "5")):
+                    assert resp["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
+    assert "HTTPValidationError" not in client.get("/openapi.json").json()["components"]["schemas"]
+
+
+def test_a_wrong_method_lists_every_allowed_one(client: TestClient) -> None:
+    r = client.put("/documents/001_b75f6995bec0e83d")
+    assert (r.status_code, r.headers["allow"], r.json()) == (405, "DELETE, GET", {"detail": "Method Not Allowed", "hint": None})
 
 
 def test_document_has_metadata_sections_and_spans_of_the_original(client: TestClient) -> None:
