@@ -14,11 +14,14 @@ import logging
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import Depends, FastAPI, File, HTTPException, Query, Request, UploadFile
+from fastapi import Depends, FastAPI, File, HTTPException, Path, Query, Request, UploadFile
+from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from index.generation import IndexLocked, IndexMismatch, IndexNotReady
 from index.index import BUILD_HINT
@@ -31,20 +34,34 @@ from search.api_models import (
     FacetsOut,
     FiltersIn,
     HealthOut,
+    IsoDate,
     JobOut,
     SearchHitOut,
     SearchOut,
+    error_responses,
 )
 from search.api_routes_answers import router as answers_router
 from search.api_settings import Settings
 from search.ingest_jobs import IncomingFile, Jobs, UploadRejected, check_files, store_files
 from search.model import Filters
+from search.ratelimit import RateLimit
 from search.service import DocumentNotFound, Service
 
 log = logging.getLogger(__name__)
 
 UPLOAD_ID = re.compile(r"u_[0-9a-f]{16}")
-ERRORS: dict[int | str, dict[str, Any]] = {401: {"model": Error}, 404: {"model": Error}, 422: {"model": Error}, 503: {"model": Error}}
+ERRORS = error_responses(401, 403, 404, 422, 429, 503)  # what a read can answer besides 200
+WRITE_ERRORS = error_responses(400, 401, 403, 404, 409, 422, 429, 503)
+
+
+def validation_detail(exc: RequestValidationError) -> str:
+    """FastAPI's list of errors as one line: `query.since: not a date: '7393-15-00' (YYYY-MM-DD)`."""
+    parts = []
+    for e in exc.errors():
+        where = ".".join(str(x) for x in e.get("loc", ()))
+        msg = str(e.get("msg", "invalid")).removeprefix("Value error, ")
+        parts.append(f"{where}: {msg}" if where else msg)
+    return "; ".join(parts) or "invalid request"
 
 
 def settings_of(request: Request) -> Settings:
@@ -86,8 +103,8 @@ def filters_from_query(
     province: Annotated[str | None, Query(description="tỉnh, tên cũ hoặc mới", examples=["Kon Tum"])] = None,
     type: Annotated[str | None, Query(description="loại văn bản", examples=["Thông báo"])] = None,
     issuer: Annotated[str | None, Query(description="cơ quan ban hành")] = None,
-    since: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", examples=["2021-01-01"])] = None,
-    until: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", examples=["2021-12-31"])] = None,
+    since: Annotated[IsoDate | None, Query(examples=["2021-01-01"])] = None,
+    until: Annotated[IsoDate | None, Query(examples=["2021-12-31"])] = None,
     cites: Annotated[str | None, Query(description="số văn bản được trích dẫn", examples=["1536/UBND-KTTH"])] = None,
 ) -> FiltersIn:
     return FiltersIn(province=province, type=type, issuer=issuer, since=since, until=until, cites=cites)
@@ -95,6 +112,17 @@ def filters_from_query(
 
 def to_filters(f: FiltersIn) -> Filters:
     return Filters(**f.model_dump())
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method some route serves on this path (Starlette names only the first route's:
+    `Allow: GET` on /documents/{id}, which DELETE serves too)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match != Match.NONE:
+            methods |= getattr(route, "methods", None) or set()
+    return ", ".join(sorted(methods))
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -121,9 +149,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Tìm kiếm và hỏi đáp văn bản chỉ đạo điều hành (semantic search over Vietnamese directives)",
         lifespan=lifespan,
     )
-    if settings.cors_origins:
+    if settings.rate_limit > 0:
+        app.add_middleware(RateLimit, per_minute=settings.rate_limit)
+    if settings.cors_origins:  # added last = outermost: a 429 still carries the CORS headers
         app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),
                            allow_methods=["GET", "POST", "DELETE"], allow_headers=["X-API-Key", "Authorization"])
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = allowed_methods(request)
+        return JSONResponse(Error(detail=str(exc.detail)).model_dump(), status_code=exc.status_code, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse(Error(detail=validation_detail(exc)).model_dump(), status_code=422)
 
     @app.exception_handler(IndexNotReady)
     @app.exception_handler(IndexMismatch)
@@ -184,7 +225,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
              tags=["documents"])
     def document(
         request: Request,
-        doc_id: str,
+        doc_id: Annotated[str, Path(examples=["001_b75f6995bec0e83d"])],
         start: Annotated[int | None, Query(ge=0, description="a cited span of the original text")] = None,
         end: Annotated[int | None, Query(ge=0)] = None,
     ) -> DocumentOut:
@@ -193,7 +234,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         span = (start, end) if start is not None and end is not None else None
         return DocumentOut.from_view(service_of(request).document(doc_id, span))
 
-    @app.post("/documents", response_model=JobOut, status_code=202, responses=ERRORS,
+    @app.post("/documents", response_model=JobOut, status_code=202, responses=WRITE_ERRORS,
               dependencies=[Depends(require_write_key)], tags=["documents"])
     async def upload(request: Request, files: Annotated[list[UploadFile], File(description="văn bản .docx .pdf .doc .txt .html")]) -> JobOut:
         """Upload directives; they are ingested in a background job (poll GET /jobs/{id})."""
@@ -231,7 +272,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             raise HTTPException(404, f"no job {job_id!r}")
         return JobOut.from_state(state, request.app.state.job_files.get(job_id))
 
-    @app.delete("/documents/{doc_id}", response_model=DeleteOut, responses=ERRORS,
+    @app.delete("/documents/{doc_id}", response_model=DeleteOut, responses=WRITE_ERRORS,
                 dependencies=[Depends(require_write_key)], tags=["documents"])
     def delete(request: Request, doc_id: str) -> DeleteOut:
         """Remove a document (a file's id removes its attachments too); searchable state updates at once."""

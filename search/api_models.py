@@ -3,15 +3,30 @@ OpenAPI schema (/docs). They mirror the frozen dataclasses of the core; `from_*`
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from typing import Annotated, Any
 from urllib.parse import quote
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from search.ingest_jobs import JobState, StoredFile
 from search.service import DocMeta, DocumentView, Facets, SearchResult
 
 ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
+
+
+def real_date(value: str | None) -> str | None:
+    """YYYY-MM-DD that is a day of the calendar (the pattern alone lets 7393-15-00 through)."""
+    if value is not None:
+        try:
+            dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"not a date: {value!r} (YYYY-MM-DD)") from None
+    return value
+
+
+# a calendar date as YYYY-MM-DD: the pattern and `format: date` in the schema, the calendar checked
+IsoDate = Annotated[str, Field(pattern=ISO_DATE, json_schema_extra={"format": "date"}), AfterValidator(real_date)]
 
 
 def document_link(doc_id: str, start: int, end: int) -> str:
@@ -24,13 +39,26 @@ class Error(BaseModel):
     hint: str | None = Field(default=None, examples=["build it with: chidao index build --from sample/seeds --index DIR"])
 
 
+ERROR_MEANING = {
+    400: "a body that cannot be parsed", 401: "missing or wrong API key", 403: "writes are disabled on this server", 404: "not found",
+    409: "the index is being written; try again", 422: "invalid input, with the reason",
+    429: "too many requests (header Retry-After)", 501: "not available in this build",
+    503: "the index is not built or not loaded",
+}
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` declaring each code with the `Error` body."""
+    return {c: {"model": Error, "description": ERROR_MEANING[c]} for c in codes}
+
+
 class FiltersIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     province: str | None = Field(default=None, description="tỉnh, tên cũ (trước 2025) hoặc mới", examples=["Kon Tum"])
     type: str | None = Field(default=None, description="loại văn bản", examples=["Thông báo"])
     issuer: str | None = Field(default=None, description="cơ quan ban hành", examples=["UBND tỉnh Kon Tum"])
-    since: str | None = Field(default=None, pattern=ISO_DATE, description="từ ngày (ISO)", examples=["2021-01-01"])
-    until: str | None = Field(default=None, pattern=ISO_DATE, description="đến ngày (ISO)", examples=["2021-12-31"])
+    since: IsoDate | None = Field(default=None, description="từ ngày (ISO)", examples=["2021-01-01"])
+    until: IsoDate | None = Field(default=None, description="đến ngày (ISO)", examples=["2021-12-31"])
     cites: str | None = Field(default=None, description="văn bản được trích dẫn", examples=["1536/UBND-KTTH"])
 
 

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 
-from search.api_models import AskIn, AskOut, CompareOut, Error, TasksOut
+from search.api_models import AskIn, AskOut, CompareOut, IsoDate, TasksOut, error_responses
 from search.service import Service
 
 router = APIRouter(tags=["answers"])
-ERRORS: dict[int | str, dict[str, Any]] = {401: {"model": Error}, 404: {"model": Error}, 503: {"model": Error}}
+ERRORS = error_responses(400, 401, 403, 404, 422, 429, 501, 503)
 
 
 def _service(request: Request) -> Service:
@@ -44,12 +44,13 @@ def compare(
 @router.get("/agencies/{name}/tasks", response_model=TasksOut, responses=ERRORS)
 def agency_tasks(
     request: Request,
-    name: str,
+    name: Annotated[str, Path(max_length=500, description="cơ quan, any spelling",
+                              examples=["Sở Y tế", "so y te", "Sở KH&ĐT"])],
     province: Annotated[str | None, Query(examples=["Kon Tum"])] = None,
-    since: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", examples=["2021-01-01"])] = None,
-    until: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", examples=["2021-12-31"])] = None,
+    since: Annotated[IsoDate | None, Query(examples=["2021-01-01"])] = None,
+    until: Annotated[IsoDate | None, Query(examples=["2021-12-31"])] = None,
     overdue: Annotated[bool, Query(description="only tasks whose deadline has passed")] = False,
-    today: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$",
+    today: Annotated[IsoDate | None, Query(
                                        description="the date 'overdue' is judged on (default: today)")] = None,
 ) -> TasksOut:
     """Tasks assigned to an agency ("Sở Y tế", "so y te", "Sở KH&ĐT"), by directive."""

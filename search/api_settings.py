@@ -9,6 +9,7 @@
     CHIDAO_MAX_FILE_MB      size of one file (default 20)
     CHIDAO_MAX_UPLOAD_MB    size of one upload, all files together (default 100)
     CHIDAO_WARM_UP          0 = do not load the model at start-up (default 1: the first query is fast)
+    CHIDAO_RATE_LIMIT       requests per minute per client (API key, else IP); 0 = no limit (default 0)
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class Settings:
     upload_dir: Path | None = None
     limits: UploadLimits = UploadLimits()
     warm_up: bool = True
+    rate_limit: float = 0.0  # requests per minute per client; 0 = off
 
     @property
     def uploads(self) -> Path:
@@ -62,6 +64,7 @@ class Settings:
             "upload_dir": Path(e["CHIDAO_UPLOAD_DIR"]) if e.get("CHIDAO_UPLOAD_DIR") else None,
             "limits": limits,
             "warm_up": e.get("CHIDAO_WARM_UP", "1").lower() not in ("0", "false", "no"),
+            "rate_limit": float(e.get("CHIDAO_RATE_LIMIT", "0") or 0),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

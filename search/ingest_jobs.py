@@ -6,7 +6,9 @@ never the client's file name (no path tricks, no collisions, the same bytes twic
 The stem becomes the document id, so uploading the same file again changes nothing.
 
 Jobs run one at a time on one worker thread (the index has one writer anyway); their status and
-progress are kept in memory and polled by GET /jobs/{id}.
+progress are kept in memory and polled by GET /jobs/{id}. Each file is parsed in
+`ingest.sandbox` (a child process under resource limits); a file that fails is reported in the
+job's errors with the reason and deleted.
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ingest.model import IngestError
-from ingest.pipeline import SUPPORTED_SUFFIXES, IngestedFile, ingest_file
+from ingest.pipeline import SUPPORTED_SUFFIXES, IngestedFile
 from ingest.readers.sniff import detect_format
+from ingest.sandbox import Limits, ingest_file_sandboxed
 from search.api_settings import MB, UploadLimits
 
 
@@ -140,9 +143,12 @@ class Jobs:
         errors: list[str] = []
         for n, s in enumerate(stored, 1):
             try:
-                files.append(ingest_file(s.path))
+                # an upload is untrusted: parse it in a resource-limited child (zip bombs, XML
+                # expansion, looping PDFs cost that child, not the server)
+                files.append(ingest_file_sandboxed(s.path, limits=Limits()))
             except IngestError as exc:
                 errors.append(f"{s.filename}: {exc.reason}")
+                s.path.unlink(missing_ok=True)  # a file that cannot be ingested is not kept
             except Exception as exc:  # noqa: BLE001 - a parser bug fails this file, not the job
                 errors.append(f"{s.filename}: unexpected {type(exc).__name__}: {exc}")
             self._update(job_id, done=n, errors=tuple(errors))

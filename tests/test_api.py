@@ -84,9 +84,39 @@ def test_search_filters_by_old_and_new_province_names(client: TestClient) -> Non
     assert all("2021-09-01" <= h["document"]["date"] <= "2021-12-31" for h in dated.json()["hits"])
 
 
-@pytest.mark.parametrize("params", [{}, {"q": ""}, {"q": "y tế", "k": 0}, {"q": "y tế", "since": "15/08/2021"}])
+@pytest.mark.parametrize("params", [{}, {"q": ""}, {"q": "y tế", "k": 0}, {"q": "y tế", "since": "15/08/2021"},
+                                    {"q": "y tế", "since": "7393-15-00"}, {"q": "y tế", "until": "2021-02-29"}])
 def test_bad_search_input_is_422(client: TestClient, params: dict) -> None:
-    assert client.get("/search", params=params).status_code == 422
+    r = client.get("/search", params=params)
+    assert r.status_code == 422
+    assert set(r.json()) == {"detail", "hint"} and isinstance(r.json()["detail"], str)  # the declared Error
+
+
+def test_an_impossible_date_is_422_naming_the_field(client: TestClient) -> None:
+    r = client.get("/search", params={"q": "y tế", "since": "7393-15-00"})
+    assert r.json() == {"detail": "query.since: not a date: '7393-15-00' (YYYY-MM-DD)", "hint": None}
+    r = client.post("/ask", json={"question": "Sở Y tế", "filters": {"until": "2021-13-01"}})
+    assert (r.status_code, r.json()["detail"]) == (422, "body.filters.until: not a date: '2021-13-01' (YYYY-MM-DD)")
+    r = client.get("/agencies/Sở Y tế/tasks", params={"today": "2021-02-30"})
+    assert (r.status_code, r.json()["detail"]) == (422, "query.today: not a date: '2021-02-30' (YYYY-MM-DD)")
+    assert client.get("/search", params={"q": "y tế", "since": "2020-02-29"}).status_code == 200
+
+
+def test_openapi_declares_the_error_body_for_every_error_status(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    declared = {code for ops in paths.values() for op in ops.values() for code in op["responses"]}
+    assert {"401", "403", "404", "422", "429", "503"} <= declared
+    for ops in paths.values():
+        for op in ops.values():
+            for code, resp in op["responses"].items():
+                if code.startswith(("4", "5")):
+                    assert resp["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
+    assert "HTTPValidationError" not in client.get("/openapi.json").json()["components"]["schemas"]
+
+
+def test_a_wrong_method_lists_every_allowed_one(client: TestClient) -> None:
+    r = client.put("/documents/001_b75f6995bec0e83d")
+    assert (r.status_code, r.headers["allow"], r.json()) == (405, "DELETE, GET", {"detail": "Method Not Allowed", "hint": None})
 
 
 def test_document_has_metadata_sections_and_spans_of_the_original(client: TestClient) -> None:
@@ -148,9 +178,9 @@ def test_upload_then_search_then_delete(writable: TestClient, tmp_path: Path) ->
     job = r.json()
     (stored,) = job["files"]
     assert stored["doc_id"].startswith("u_") and "cong_van" not in stored["doc_id"]
-    assert [p.name for p in (tmp_path / "uploads").iterdir()] == [stored["doc_id"] + ".txt"]
     done = writable.app.state.jobs.wait(job["id"])
     assert done.status == "done", done
+    assert [p.name for p in (tmp_path / "uploads").iterdir()] == [stored["doc_id"] + ".txt"]  # no scratch left
     polled = writable.get(f"/jobs/{job['id']}").json()
     assert (polled["status"], polled["progress"], polled["added"]) == ("done", 1.0, [stored["doc_id"]])
 
@@ -291,3 +321,42 @@ def test_compare_bad_input(client: TestClient) -> None:
     assert r.status_code == 422 and "Atlantis" in r.json()["detail"]
     assert client.get("/compare", params={"topic": ""}).status_code == 422
     assert client.get("/compare").status_code == 422
+
+
+# ---- hostile uploads, rate limit -------------------------------------------------------------
+def test_a_hostile_upload_fails_its_job_with_the_reason_and_search_goes_on(writable: TestClient,
+                                                                          tmp_path: Path) -> None:
+    from tests.test_hostile_files import zip_bomb
+
+    key = {"X-API-Key": KEY}
+    before = writable.get("/search", params={"q": "nhiệm vụ của Sở Y tế", "k": 3}).json()["hits"]
+    r = writable.post("/documents", headers=key, files=[("files", ("bom.docx", zip_bomb()))])
+    assert r.status_code == 202, r.text
+    done = writable.app.state.jobs.wait(r.json()["id"])
+    assert done.status == "failed"
+    assert len(done.errors) == 1 and done.errors[0].startswith("bom.docx: ") and "compression ratio" in done.errors[0]
+    polled = writable.get(f"/jobs/{done.id}").json()
+    assert polled["status"] == "failed" and "compression ratio" in polled["errors"][0]
+    assert list((tmp_path / "uploads").iterdir()) == []  # not kept, no sandbox scratch left
+
+    empty = writable.post("/documents", headers=key, files=[("files", ("trong.docx", b""))])
+    assert empty.status_code == 422 and empty.json()["detail"] == "trong.docx: empty file"
+
+    assert writable.get("/health").json()["documents"] == 6
+    assert writable.get("/search", params={"q": "nhiệm vụ của Sở Y tế", "k": 3}).json()["hits"] == before
+
+
+def test_rate_limit_from_settings_answers_429_with_retry_after(seeds_index: Path) -> None:
+    with client_for(seeds_index, rate_limit=3) as c:
+        codes = [c.get("/search", params={"q": "y tế"}).status_code for _ in range(4)]
+        assert codes == [200, 200, 200, 429]
+        r = c.get("/facets")
+        assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1
+        assert r.json()["detail"].startswith("too many requests")
+        assert c.get("/search", params={"q": "y tế"}, headers={"X-API-Key": KEY}).status_code == 200  # another client
+        assert c.get("/health").status_code == 200  # never limited
+
+
+def test_rate_limit_is_off_by_default_and_read_from_the_environment(tmp_path: Path) -> None:
+    assert Settings.from_env({"CHIDAO_INDEX": str(tmp_path)}).rate_limit == 0
+    assert Settings.from_env({"CHIDAO_INDEX": str(tmp_path), "CHIDAO_RATE_LIMIT": "120"}).rate_limit == 120
