@@ -338,7 +338,7 @@ class Store:
             where.append("a.deadline IS NOT NULL AND a.deadline<=?")
             args.append(deadline_before)
         q = (
-            "SELECT a.doc_id, a.chunk_id, a.section_path, a.agency, a.agency_text, a.role, a.task, a.deadline, "
+            "SELECT a.doc_id, a.chunk_id, a.section_path, a.agency, a.agency_text, a.role, a.task, a.deadline, "  # nosec B608 (fixed clauses, values bound as "?")
             "a.deadline_text, a.reports_to, a.start, a.end, a.orig_start, a.orig_end, a.quote "
             "FROM assignments a JOIN documents d ON d.id = a.doc_id"
             + (" WHERE " + " AND ".join(where) if where else "")

@@ -68,6 +68,8 @@ class LLMConfig:
         if not base:
             return None
         url = base.rstrip("/")
+        if not url.startswith(("http://", "https://")):
+            raise ValueError(f"CHIDAO_LLM_URL must be an http(s) URL, got {base!r}")
         if not url.endswith("/chat/completions"):
             url += "/chat/completions" if url.endswith("/v1") else "/v1/chat/completions"
         return cls(url, env.get("CHIDAO_LLM_MODEL") or "default", env.get("CHIDAO_LLM_API_KEY") or None,
@@ -90,7 +92,8 @@ def chat(config: LLMConfig, messages: list[dict[str, str]]) -> str:
     if config.api_key:
         headers["Authorization"] = f"Bearer {config.api_key}"
     request = urllib.request.Request(config.url, data=body, headers=headers, method="POST")
-    with urllib.request.urlopen(request, timeout=config.timeout) as response:
+    # the scheme is checked in LLMConfig.from_env: http(s) only, never file:
+    with urllib.request.urlopen(request, timeout=config.timeout) as response:  # nosec B310
         data = json.loads(response.read().decode("utf-8"))
     try:
         return str(data["choices"][0]["message"]["content"])
