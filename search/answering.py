@@ -16,19 +16,6 @@ from search.model import Filters
 from search.service import SearchResult, Service
 
 
-class NotAvailable(RuntimeError):
-    """An answer module that is not part of this build (HTTP 501)."""
-
-
-def _module(name: str):  # type: ignore[no-untyped-def]
-    import importlib
-
-    try:
-        return importlib.import_module(f"search.{name}")
-    except ImportError as exc:
-        raise NotAvailable(f"search.{name} is not available in this build: {exc}") from exc
-
-
 def hit_dict(r: SearchResult) -> dict[str, Any]:
     d = asdict(r)
     meta = d.pop("meta")
@@ -51,22 +38,18 @@ def ask(service: Service, question: str, filters: Filters | None = None, k: int 
                 "comparison": compare(service, compare_topic(question), None)}
     if kind != ASK:
         return search_answer(service, question, filters, k)
-    try:  # issue 5's router: agency questions get tasks, the rest a factual answer
-        answers = _module("answers")
-    except NotAvailable:
-        answers = None
+    from search import answers  # agency questions get tasks, the rest a factual answer
+
     with service.reading() as index:
-        if answers is not None and hasattr(answers, "ask"):
-            result = answers.ask(index, question, filters=filters)
-        else:
-            result = _module("qa").answer_question(index, question, filters=filters)
+        result = answers.ask(index, question, filters=filters)
     d = result.to_dict()
     d.setdefault("question", question)
     return d
 
 
 def compare(service: Service, topic: str, provinces: list[str] | None = None) -> dict[str, Any]:
-    comparing = _module("compare")
+    from search import compare as comparing
+
     with service.reading() as index:
         return comparing.compare(index, topic, provinces=provinces).to_dict()
 
@@ -86,8 +69,8 @@ def agency_tasks(service: Service, name: str, province: str | None = None, since
     `overdue` judged on `today` (default: the real today); `overdue=True` keeps only those."""
     import datetime as dt
 
-    answers = _module("answers")
     from ingest.agencies import table
+    from search import answers
 
     known = table().lookup(name)
     if known is None:

@@ -26,7 +26,7 @@ from starlette.routing import Match
 from index.generation import IndexLocked, IndexMismatch, IndexNotReady
 from index.index import BUILD_HINT
 from ingest.provinces import UnknownProvince
-from search.answering import NotAvailable, UnknownAgency
+from search.answering import UnknownAgency
 from search.api_models import (
     DeleteOut,
     DocumentOut,
@@ -187,10 +187,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def _unknown_province(request: Request, exc: UnknownProvince) -> JSONResponse:
         detail = f"không biết tỉnh {exc.args[0]!r} (unknown province); tên cũ hoặc mới, ví dụ: Kon Tum, Quảng Ngãi"
         return JSONResponse(Error(detail=detail).model_dump(), status_code=422)
-
-    @app.exception_handler(NotAvailable)
-    async def _not_available(request: Request, exc: NotAvailable) -> JSONResponse:
-        return JSONResponse(Error(detail=str(exc)).model_dump(), status_code=501)
 
     @app.exception_handler(IndexLocked)
     async def _locked(request: Request, exc: IndexLocked) -> JSONResponse:

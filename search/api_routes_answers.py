@@ -10,7 +10,7 @@ from search.api_models import AskIn, AskOut, CompareOut, IsoDate, TasksOut, erro
 from search.service import Service
 
 router = APIRouter(tags=["answers"])
-ERRORS = error_responses(400, 401, 403, 404, 422, 429, 501, 503)
+ERRORS = error_responses(400, 401, 403, 404, 422, 429, 503)
 
 
 def _service(request: Request) -> Service:

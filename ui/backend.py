@@ -50,7 +50,6 @@ class LocalBackend:
         from index.generation import IndexMismatch, IndexNotReady
         from index.index import BUILD_HINT
         from ingest.provinces import UnknownProvince
-        from search.answering import NotAvailable
         from search.ingest_jobs import UploadRejected
         from search.service import DocumentNotFound
 
@@ -64,8 +63,6 @@ class LocalBackend:
             raise BackendError(str(exc), 422) from exc
         except UnknownProvince as exc:
             raise BackendError(f"không biết tỉnh {exc.args[0]!r} (unknown province)", 422) from exc
-        except NotAvailable as exc:
-            raise BackendError(str(exc), 501) from exc
 
     def health(self) -> Json:
         return self.service.health()
