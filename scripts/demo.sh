@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set up, build the sample index from the bundled seed directives (reused when it exists),
-# run a first search, then start the HTTP API and the Streamlit app and print both URLs.
+# ask a first question, then start the HTTP API and the Streamlit app and print both URLs.
 # Ctrl-C stops both. Ports: CHIDAO_API_PORT (8000), CHIDAO_APP_PORT (8501).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +14,7 @@ if [ ! -f "$INDEX/CURRENT" ]; then
 else
   echo "reusing the index in $INDEX"
 fi
-chidao search "nhiệm vụ của Sở Y tế là gì" --index "$INDEX" --k 5
+chidao ask "nhiệm vụ của Sở Y tế là gì" --index "$INDEX"
 
 if [ -z "${CHIDAO_API_KEY:-}" ]; then
   CHIDAO_API_KEY=$(python -c 'import secrets; print(secrets.token_urlsafe(24))')
