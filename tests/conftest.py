@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from index.index import Index
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "sample" / "seeds"
@@ -15,6 +19,25 @@ SHARED = Path(os.environ.get("CHIDAO_SHARED", ROOT.parent / "shared"))
 def seed_path(prefix: str) -> Path:
     (path,) = SEEDS.glob(f"{prefix}_*.txt")
     return path
+
+
+@pytest.fixture(scope="session")
+def seeds_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A hash-embedder index of the five seeds, built once per run. Read-only: copy it to write."""
+    from index.embedders.base import get_embedder
+    from index.writer import write
+    from ingest.pipeline import ingest_file
+
+    root = tmp_path_factory.mktemp("seeds") / "index"
+    write(root, [ingest_file(p) for p in sorted(SEEDS.glob("*.txt"))], get_embedder("hash"))
+    return root
+
+
+@pytest.fixture(scope="session")
+def seeds_index(seeds_root: Path) -> Index:
+    from index.index import Index
+
+    return Index(seeds_root).load()
 
 
 @pytest.fixture

@@ -13,23 +13,19 @@ from eval.datasets import load_snippet_queries
 from index.embedders.base import get_embedder
 from index.index import Index
 from index.writer import write
-from ingest.pipeline import ingest_file
 from search.answers import AgencyAnswer, ask, classify
-from tests.conftest import SEEDS
 
 ORDER_YTE = ["003_104911c3395eed31", "000_e039e5926f709e92", "004_8e1e77f4468c0f15", "001_b75f6995bec0e83d"]
 
 
-@pytest.fixture(scope="module")
-def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("answers") / "index"
-    write(root, [ingest_file(p) for p in sorted(SEEDS.glob("*.txt"))], get_embedder("hash"))
-    return root
+@pytest.fixture
+def root(seeds_root: Path) -> Path:
+    return seeds_root
 
 
-@pytest.fixture(scope="module")
-def index(root: Path) -> Index:
-    return Index(root).load()
+@pytest.fixture
+def index(seeds_index: Index) -> Index:
+    return seeds_index
 
 
 def agency(index: Index, q: str) -> AgencyAnswer:

@@ -9,10 +9,7 @@ import numpy as np
 import pytest
 
 from chidao.cli import main
-from index.embedders.base import get_embedder
 from index.index import Index
-from index.writer import write
-from ingest.pipeline import ingest_file
 from ingest.provinces import UnknownProvince
 from search.compare import (
     Column,
@@ -23,21 +20,18 @@ from search.compare import (
     lead_agencies,
     threshold_for,
 )
-from tests.conftest import SEEDS
 
 COVID = "phòng chống dịch COVID-19"
 
 
-@pytest.fixture(scope="module")
-def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("compare") / "index"
-    write(root, [ingest_file(p) for p in sorted(SEEDS.glob("*.txt"))], get_embedder("hash"))
-    return root
+@pytest.fixture
+def root(seeds_root: Path) -> Path:
+    return seeds_root
 
 
-@pytest.fixture(scope="module")
-def index(root: Path) -> Index:
-    return Index(root).load()
+@pytest.fixture
+def index(seeds_index: Index) -> Index:
+    return seeds_index
 
 
 def _numbers(column: Column) -> list[str | None]:

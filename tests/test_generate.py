@@ -11,13 +11,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from index.embedders.base import get_embedder
 from index.index import Index
-from index.writer import write
-from ingest.pipeline import ingest_file
 from search.generate import NO_ANSWER, LLMConfig, LLMGenerator, from_env, verify
 from search.qa import Passage, answer_question
-from tests.conftest import SEEDS
 
 QUESTION = "Hạn chót báo cáo kết quả thực hiện về Thường trực UBND tỉnh Đồng Nai là ngày nào?"
 
@@ -70,11 +66,9 @@ def server() -> Iterator[_Server]:
     s.httpd.server_close()
 
 
-@pytest.fixture(scope="module")
-def index(tmp_path_factory: pytest.TempPathFactory) -> Index:
-    root = tmp_path_factory.mktemp("gen") / "index"
-    write(root, [ingest_file(p) for p in sorted(SEEDS.glob("*.txt"))], get_embedder("hash"))
-    return Index(root).load()
+@pytest.fixture
+def index(seeds_index: Index) -> Index:
+    return seeds_index
 
 
 def _passages(body: dict) -> dict[int, str]:

@@ -8,14 +8,10 @@ from pathlib import Path
 import pytest
 
 from eval.datasets import load_snippet_queries, match_form
-from index.embedders.base import get_embedder
 from index.index import Index
-from index.writer import write
-from ingest.pipeline import ingest_file
 from search import extract
 from search.extract import question_form, question_province, question_type, units
 from search.qa import NOT_ANSWERED, answer_question
-from tests.conftest import SEEDS
 
 # The `question` queries of shared/eval/dev_queries.jsonl, kept here so the test runs anywhere.
 DEV_QUESTIONS = [
@@ -67,11 +63,9 @@ HELD_OUT = [
 ]
 
 
-@pytest.fixture(scope="module")
-def index(tmp_path_factory: pytest.TempPathFactory) -> Index:
-    root = tmp_path_factory.mktemp("qa") / "index"
-    write(root, [ingest_file(p) for p in sorted(SEEDS.glob("*.txt"))], get_embedder("hash"))
-    return Index(root).load()
+@pytest.fixture
+def index(seeds_index: Index) -> Index:
+    return seeds_index
 
 
 @pytest.mark.parametrize(("question", "doc", "snippet"), DEV_QUESTIONS)
