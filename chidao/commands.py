@@ -109,7 +109,7 @@ def search(args: argparse.Namespace) -> int:
     from index.generation import IndexMismatch, IndexNotReady
     from index.index import Index
     from search.highlight import mark
-    from search.model import Filters
+    from domain.model import Filters
     from search.retrievers import retrievers_for
 
     index = Index(args.index)
@@ -159,8 +159,8 @@ def ask(args: argparse.Namespace) -> int:
     from chidao.render import render
     from index.generation import IndexMismatch, IndexNotReady
     from index.index import Index
-    from search.answers import ask as ask_index
-    from search.model import Filters
+    from answer.answers import ask as ask_index
+    from domain.model import Filters
 
     index = Index(args.index)
     filters = Filters(province=args.province, type=args.type, issuer=args.issuer, since=args.since,
@@ -184,7 +184,7 @@ def compare(args: argparse.Namespace) -> int:
     from index.generation import IndexMismatch, IndexNotReady
     from index.index import Index
     from ingest.provinces import UnknownProvince
-    from search.compare import compare as run_compare
+    from answer.compare import compare as run_compare
 
     provinces = [p.strip() for p in args.provinces.split(",") if p.strip()] if args.provinces else None
     try:
@@ -275,8 +275,8 @@ def evaluate(args: argparse.Namespace) -> int:
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from search.api import create_app
-    from search.api_settings import Settings
+    from api.app import create_app
+    from service.settings import Settings
 
     try:
         settings = Settings.from_env(index=args.index)

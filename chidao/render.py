@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from search.answers import AgencyAnswer, DirectiveTasks, Task
+from answer.answers import AgencyAnswer, DirectiveTasks, Task
 
 ROLE_LABELS = {"chu_tri": "chủ trì", "phoi_hop": "phối hợp", "giao": "được giao", "collective": "giao chung"}
 WIDTH = 320

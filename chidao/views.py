@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from itertools import zip_longest
 
-from search.compare import Column, Comparison, Group, Instruction
+from answer.compare import Column, Comparison, Group, Instruction
 
 EXCERPT_CHARS = 260
 

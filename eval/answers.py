@@ -1,4 +1,4 @@
-"""Answer-level evaluation: what `search.answers.ask` returns for the dev queries.
+"""Answer-level evaluation: what `answer.answers.ask` returns for the dev queries.
 
 - `agency` queries: task recall = share of the query's `relevant` snippets found in the tasks the
   answer lists as the agency's own (the README matching rule, applied to the task text and its
@@ -17,7 +17,7 @@ from typing import Any
 
 from eval.datasets import Query, RelevantItem, match_form, source_stem
 from index.index import Index
-from search.answers import AgencyAnswer, Task, ask
+from answer.answers import AgencyAnswer, Task, ask
 
 
 def _in_tasks(item: RelevantItem, tasks: Sequence[Task]) -> bool:

@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ingest.vietnamese import normalize as canonical_vietnamese
-from search.model import Hit
+from domain.model import Hit
 
 
 @dataclass(frozen=True)

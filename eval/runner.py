@@ -1,6 +1,6 @@
 """Run retrievers over labelled queries and aggregate the metrics; check quality floors.
 
-Depends only on the `search.model.Retriever` protocol. Each retriever is asked once per query
+Depends only on the `domain.model.Retriever` protocol. Each retriever is asked once per query
 for `depth` hits (default 100, so Recall@k curves can be drawn); the metrics at k <= depth are
 read off that one ranking. Ranks are list positions: equal scores keep the retriever's order.
 """
@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from eval.datasets import BeirSet, Query, RelevantItem, beir_as_queries, matches, matches_doc, source_stem
 from eval.metrics import MRR_CUTOFF, NDCG_CUTOFF, first_relevant_rank, metric_by_name, parse_metric
-from search.model import Filters, Hit, Retriever
+from domain.model import Filters, Hit, Retriever
 
 Matcher = Callable[[RelevantItem, Hit], bool]
 

@@ -55,7 +55,7 @@ from index.tokenize import (
 )
 from ingest import provinces
 from ingest.vietnamese import has_diacritics, normalize
-from search.model import Filters
+from domain.model import Filters
 
 SCHEMA_VERSION = 1
 MANIFEST = "lexical.json"

@@ -19,7 +19,7 @@ from index.lexical import cite_key, date_key, filter_key, issuer_key, province_k
 from ingest.assignments import Assignment
 from ingest.jsonl import document_from_dict, document_to_dict
 from ingest.model import Chunk, Document
-from search.model import Filters, StoredTask
+from domain.model import Filters, StoredTask
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (

@@ -34,5 +34,5 @@ if [ $((skipped * 10)) -ge $((total * 9)) ]; then  # (nearly) nothing audited
 else
   echo "hygiene: pip-audit: no known vulnerabilities ($skipped of $total packages not on PyPI)"
 fi
-"$PY" -m bandit -q -c pyproject.toml -r chidao ingest index search eval --severity-level medium 2>/dev/null
+"$PY" -m bandit -q -c pyproject.toml -r domain ingest index search answer service api chidao eval ui --severity-level medium 2>/dev/null
 echo "hygiene: bandit: no unwaived medium or high findings"

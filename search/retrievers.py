@@ -1,6 +1,6 @@
 """Retrievers over an index: BM25 (tantivy), dense (FAISS), and their hybrid.
 
-Every retriever implements `search.model.Retriever`. The hybrid fuses the two candidate lists
+Every retriever implements `domain.model.Retriever`. The hybrid fuses the two candidate lists
 (RRF by default, chosen by the eval) and puts a document whose own number is in the query
 first: "Công văn 1536/UBND-KTTH" must open on that letter.
 """
@@ -16,7 +16,7 @@ from index.store import key
 from ingest.metadata import find_doc_numbers
 from ingest.vietnamese import has_diacritics, normalize
 from search.fusion import get_fusion
-from search.model import Filters, Hit
+from domain.model import Filters, Hit
 
 def numbers_in(query: str) -> list[str]:
     """Document numbers typed in a query ("Công văn 1536/UBND-KTTH" -> ["1536/UBND-KTTH"])."""

@@ -13,7 +13,7 @@ from eval.datasets import load_snippet_queries
 from index.embedders.base import get_embedder
 from index.index import Index
 from index.writer import write
-from search.answers import AgencyAnswer, ask, classify
+from answer.answers import AgencyAnswer, ask, classify
 
 ORDER_YTE = ["003_104911c3395eed31", "000_e039e5926f709e92", "004_8e1e77f4468c0f15", "001_b75f6995bec0e83d"]
 
@@ -143,7 +143,7 @@ def test_cli_ask_json_and_text(root: Path, capsys: pytest.CaptureFixture[str]) -
 
 
 def test_filters_restrict_the_directives(index: Index) -> None:
-    from search.model import Filters
+    from domain.model import Filters
 
     a = ask(index, "Sở Y tế được giao gì", Filters(province="Đồng Nai"))
     assert isinstance(a, AgencyAnswer)
@@ -180,13 +180,13 @@ def test_tasks_follow_the_assignment_rules_version(root: Path, tmp_path: Path, m
     import shutil
 
     import index.writer
-    import search.answers
+    import answer.answers
     from index.generation import IndexNotReady, current_generation, read_manifest
 
     copy = tmp_path / "copy"
     shutil.copytree(root, copy)
     before = Index(copy).load().store.tasks()
-    monkeypatch.setattr(search.answers, "ASSIGNMENTS_VERSION", "next")
+    monkeypatch.setattr(answer.answers, "ASSIGNMENTS_VERSION", "next")
     with pytest.raises(IndexNotReady, match="assignment rules 1, this chidao has next"):
         ask(Index(copy).load(), "Sở Y tế phải làm gì")
     # The next write re-reads every stored document under the new rules (no re-embedding).

@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 from index.embedders.base import get_embedder
 from index.writer import write
 from ingest.pipeline import expand_paths, ingest_file
-from search.api import create_app
-from search.api_settings import Settings, UploadLimits
+from api.app import create_app
+from service.settings import Settings, UploadLimits
 from tests.conftest import ROOT, SEEDS
 
 KEY = "khoa-bi-mat-thu-nghiem"
@@ -298,7 +298,7 @@ def test_agency_tasks_bad_input(client: TestClient) -> None:
 
 # ---- compare --------------------------------------------------------------------------------
 def test_compare_puts_provinces_side_by_side(client: TestClient) -> None:
-    pytest.importorskip("search.compare")
+    pytest.importorskip("answer.compare")
     body = client.get("/compare", params={"topic": "phòng chống dịch COVID-19"}).json()
     columns = {c["province"]: [d["number"] for d in c["directives"]] for c in body["columns"]}
     assert set(columns) == {"Kon Tum", "Thái Nguyên", "Đồng Nai"}
@@ -308,7 +308,7 @@ def test_compare_puts_provinces_side_by_side(client: TestClient) -> None:
 
 
 def test_compare_takes_new_province_names(client: TestClient) -> None:
-    pytest.importorskip("search.compare")
+    pytest.importorskip("answer.compare")
     body = client.get("/compare", params={"topic": "phòng chống dịch", "provinces": "Quảng Ngãi,Đồng Nai"}).json()
     assert body["provinces"] == ["Quảng Ngãi", "Đồng Nai"]
     first = body["columns"][0]["directives"]
@@ -316,7 +316,7 @@ def test_compare_takes_new_province_names(client: TestClient) -> None:
 
 
 def test_compare_bad_input(client: TestClient) -> None:
-    pytest.importorskip("search.compare")
+    pytest.importorskip("answer.compare")
     r = client.get("/compare", params={"topic": "phòng chống dịch", "provinces": "Kon Tum,Atlantis"})
     assert r.status_code == 422 and "Atlantis" in r.json()["detail"]
     assert client.get("/compare", params={"topic": ""}).status_code == 422

@@ -168,7 +168,7 @@ def test_start_up_does_not_import_torch(app_index: Path) -> None:
 
 
 def test_the_compare_view_has_one_column_per_province(app: AppTest) -> None:
-    pytest.importorskip("search.compare")
+    pytest.importorskip("answer.compare")
     at = app.run()
     at.button(key="example-2").click().run()
     assert not at.exception

@@ -11,7 +11,7 @@ import pytest
 from chidao.cli import main
 from index.index import Index
 from ingest.provinces import UnknownProvince
-from search.compare import (
+from answer.compare import (
     Column,
     Instruction,
     compare,

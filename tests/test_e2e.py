@@ -91,7 +91,7 @@ def browser(app_url: str) -> Iterator[object]:
 
 
 def test_agency_question_shows_the_task_table(app_url: str, browser) -> None:  # type: ignore[no-untyped-def]
-    pytest.importorskip("search.answers")
+    pytest.importorskip("answer.answers")
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(app_url, wait_until="networkidle")
     box = page.get_by_role("textbox").first

@@ -28,7 +28,7 @@ from eval.datasets import (
 from eval.report import write_report
 from eval.runner import DEFAULT_FLOORS, EvalResult, Floors, RankFloor, check_floors, evaluate, evaluate_beir
 from ingest.vietnamese import fold
-from search.model import Filters, Hit, Retriever
+from domain.model import Filters, Hit, Retriever
 from tests.conftest import seed_path
 
 S000 = seed_path("000").stem  # 000_e039e5926f709e92

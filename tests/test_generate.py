@@ -12,8 +12,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from index.index import Index
-from search.generate import NO_ANSWER, LLMConfig, LLMGenerator, from_env, verify
-from search.qa import Passage, answer_question
+from answer.generate import NO_ANSWER, LLMConfig, LLMGenerator, from_env, verify
+from answer.qa import Passage, answer_question
 
 QUESTION = "Hạn chót báo cáo kết quả thực hiện về Thường trực UBND tỉnh Đồng Nai là ngày nào?"
 

@@ -12,7 +12,7 @@ from index.generation import CURRENT, IndexMismatch, IndexNotReady, generations,
 from index.index import Index
 from index.writer import write
 from ingest.pipeline import ingest_file
-from search.model import Filters
+from domain.model import Filters
 from search.retrievers import retrievers_for
 from tests.conftest import SEEDS, seed_path
 

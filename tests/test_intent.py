@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from search.intent import compare_topic, question_kind
+from answer.intent import compare_topic, question_kind
 from ui.text import escape, highlighted
 
 

@@ -46,7 +46,7 @@ from index.lexical import (
 )
 from index.tokenize import tokenize
 from ingest.vietnamese import fold
-from search.model import Filters
+from domain.model import Filters
 
 SEEDS = Path(__file__).resolve().parent.parent / "sample" / "seeds"
 K1, B = 1.2, 0.75

@@ -9,9 +9,9 @@ import pytest
 
 from eval.datasets import load_snippet_queries, match_form
 from index.index import Index
-from search import extract
-from search.extract import question_form, question_province, question_type, units
-from search.qa import NOT_ANSWERED, answer_question
+from answer import extract
+from answer.extract import question_form, question_province, question_type, units
+from answer.qa import NOT_ANSWERED, answer_question
 
 # The `question` queries of shared/eval/dev_queries.jsonl, kept here so the test runs anywhere.
 DEV_QUESTIONS = [

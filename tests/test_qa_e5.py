@@ -9,8 +9,8 @@ from index.embedders.base import get_embedder
 from index.index import Index
 from index.writer import write
 from ingest.pipeline import ingest_file
-from search.compare import compare
-from search.qa import answer_question
+from answer.compare import compare
+from answer.qa import answer_question
 from tests.conftest import SEEDS
 from tests.test_qa import DEV_QUESTIONS, HELD_OUT, UNANSWERABLE
 

@@ -7,7 +7,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from search.ratelimit import RateLimit, TokenBuckets
+from api.ratelimit import RateLimit, TokenBuckets
 
 
 class Clock:

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from search.api import create_app
-from search.api_settings import Settings
+from api.app import create_app
+from service.settings import Settings
 from tests.test_api import INJECTED, KEY, build_index
 from ui.backend import BackendError, HttpBackend, LocalBackend
 

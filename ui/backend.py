@@ -38,8 +38,8 @@ class LocalBackend:
     """The core, in this process."""
 
     def __init__(self, index: str | Path) -> None:
-        from search.api_settings import Settings
-        from search.service import Service
+        from service.settings import Settings
+        from service.reading import Service
 
         self.settings = Settings.from_env(index=str(index))
         self.service = Service(self.settings.index)
@@ -50,8 +50,8 @@ class LocalBackend:
         from index.generation import IndexMismatch, IndexNotReady
         from index.index import BUILD_HINT
         from ingest.provinces import UnknownProvince
-        from search.ingest_jobs import UploadRejected
-        from search.service import DocumentNotFound
+        from service.ingest_jobs import UploadRejected
+        from service.reading import DocumentNotFound
 
         try:
             return fn(*args, **kwargs)
@@ -68,40 +68,40 @@ class LocalBackend:
         return self.service.health()
 
     def facets(self) -> Json:
-        from search.api_models import FacetsOut
+        from api.models import FacetsOut
 
         return self._guard(lambda: FacetsOut.from_facets(self.service.facets()).model_dump(mode="json"))
 
     def ask(self, question: str, filters: Json, k: int = 10) -> Json:
-        from search.answering import ask
-        from search.api_models import AskOut
-        from search.model import Filters
+        from answer.answering import ask
+        from api.models import AskOut
+        from domain.model import Filters
 
         return self._guard(lambda: AskOut.model_validate(
             ask(self.service, question, Filters(**filters), k)).model_dump(mode="json"))
 
     def search(self, query: str, filters: Json, k: int = 10) -> Json:
-        from search.answering import search_answer
-        from search.model import Filters
+        from answer.answering import search_answer
+        from domain.model import Filters
 
         return self._guard(lambda: search_answer(self.service, query, Filters(**filters), k))
 
     def compare(self, topic: str, provinces: Sequence[str] | None = None) -> Json:
-        from search.answering import compare
-        from search.api_models import CompareOut
+        from answer.answering import compare
+        from api.models import CompareOut
 
         return self._guard(lambda: CompareOut.model_validate(
             compare(self.service, topic, list(provinces) if provinces else None)).model_dump(mode="json"))
 
     def document(self, doc_id: str, span: tuple[int, int] | None = None) -> Json:
-        from search.api_models import DocumentOut
+        from api.models import DocumentOut
 
         return self._guard(lambda: DocumentOut.from_view(self.service.document(doc_id, span)).model_dump(mode="json"))
 
     def upload(self, files: Sequence[tuple[str, bytes]]) -> Json:
         from index.writer import write
-        from search.api_models import JobOut
-        from search.ingest_jobs import IncomingFile, Jobs, check_files, store_files
+        from api.models import JobOut
+        from service.ingest_jobs import IncomingFile, Jobs, check_files, store_files
 
         def run() -> Json:
             incoming = [IncomingFile(name, data) for name, data in files]
@@ -123,7 +123,7 @@ class LocalBackend:
         return self._guard(run)
 
     def job(self, job_id: str) -> Json:
-        from search.api_models import JobOut
+        from api.models import JobOut
 
         state = self._jobs.get(job_id) if self._jobs else None
         if state is None:

@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from search.api_models import document_link
-from search.intent import ASK, COMPARE, compare_topic, question_kind
-from search.model import Filters
-from search.service import SearchResult, Service
+from api.models import document_link
+from answer.intent import ASK, COMPARE, compare_topic, question_kind
+from domain.model import Filters
+from service.reading import SearchResult, Service
 
 
 def hit_dict(r: SearchResult) -> dict[str, Any]:
@@ -38,7 +38,7 @@ def ask(service: Service, question: str, filters: Filters | None = None, k: int 
                 "comparison": compare(service, compare_topic(question), None)}
     if kind != ASK:
         return search_answer(service, question, filters, k)
-    from search import answers  # agency questions get tasks, the rest a factual answer
+    from answer import answers  # agency questions get tasks, the rest a factual answer
 
     with service.reading() as index:
         result = answers.ask(index, question, filters=filters)
@@ -48,7 +48,7 @@ def ask(service: Service, question: str, filters: Filters | None = None, k: int 
 
 
 def compare(service: Service, topic: str, provinces: list[str] | None = None) -> dict[str, Any]:
-    from search import compare as comparing
+    from answer import compare as comparing
 
     with service.reading() as index:
         return comparing.compare(index, topic, provinces=provinces).to_dict()
@@ -70,7 +70,7 @@ def agency_tasks(service: Service, name: str, province: str | None = None, since
     import datetime as dt
 
     from ingest.agencies import table
-    from search import answers
+    from answer import answers
 
     known = table().lookup(name)
     if known is None:

@@ -4,12 +4,12 @@
 retriever, cuts each into sentences (long ones into clauses), and picks the unit that best
 covers the question's words while carrying what the question asks for (a date for a deadline, a
 number for a figure, an agency for "who", a document number for "which document"; see
-`search.extract`). Word weights are inverse document frequencies over the retrieved passages; a
+`answer.extract`). Word weights are inverse document frequencies over the retrieved passages; a
 province the question names ("... của Đồng Nai") becomes a filter; for "which document" only the
 documents citing the number asked about, and their subject lines, compete. When no unit is good
 enough the answer says so plainly and shows the closest passages: it never makes one up.
 
-An optional generator (`search.generate`, set up by environment variables) adds a fluent answer
+An optional generator (`answer.generate`, set up by environment variables) adds a fluent answer
 beside the extractive one, only when every citation in it checks out against the passages; it
 runs on the same passages whether or not the extractive answer was found.
 """
@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 from index.index import Index
 from index.store import key
-from search.extract import (
+from answer.extract import (
     DOCUMENT,
     FIGURE,
     OTHER,
@@ -37,7 +37,7 @@ from search.extract import (
     units,
     weights,
 )
-from search.model import Filters, Hit
+from domain.model import Filters, Hit
 from search.retrievers import HybridRetriever, numbers_in
 
 # Evidence needed to answer: the unit must carry the asked-for cue, cover MIN_UNIT_COVERAGE of the
@@ -131,7 +131,7 @@ class FactualAnswer:
 
 
 class Generator(Protocol):
-    """Writes an answer from numbered passages; returns (text or None, note). See search.generate."""
+    """Writes an answer from numbered passages; returns (text or None, note). See answer.generate."""
 
     def generate(self, question: str, passages: Sequence[Passage]) -> tuple[str | None, str | None]: ...
 
@@ -259,7 +259,7 @@ def answer_question(index: Index, question: str, filters: Filters | None = None,
     """Answer a factual question from the index, extractively; see the module docstring.
 
     `generator` None means: the one configured by environment variables, if any
-    (`search.generate.from_env`); generation never replaces the extractive answer, it sits beside it.
+    (`answer.generate.from_env`); generation never replaces the extractive answer, it sits beside it.
     """
     kind, asked = question_form(question)
     retriever = HybridRetriever(index)
@@ -290,7 +290,7 @@ def answer_question(index: Index, question: str, filters: Filters | None = None,
 
 def _with_generation(answer: FactualAnswer, passages: list[Passage], generator: Generator | None) -> FactualAnswer:
     if generator is None:
-        from search.generate import from_env
+        from answer.generate import from_env
 
         generator = from_env()
     if generator is None or not passages:

@@ -9,8 +9,8 @@ from urllib.parse import quote
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from search.ingest_jobs import JobState, StoredFile
-from search.service import DocMeta, DocumentView, Facets, SearchResult
+from service.ingest_jobs import JobState, StoredFile
+from service.reading import DocMeta, DocumentView, Facets, SearchResult
 
 ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
 

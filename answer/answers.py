@@ -1,5 +1,5 @@
 """`ask()`: one entry point for questions. Agency questions get the agency's tasks; everything
-else goes to the factual answerer (`search.qa.answer_question`).
+else goes to the factual answerer (`answer.qa.answer_question`).
 
 An agency question names an agency the alias table knows (any spelling, with or without
 diacritics) and asks what it must do: "nhiệm vụ của Sở Y tế là gì", "nhiem vu cua so y te",
@@ -25,7 +25,7 @@ from index.generation import IndexNotReady
 from index.index import Index
 from ingest.agencies import AgencyTable, fold_text, table
 from ingest.assignments import ASSIGNMENTS_VERSION
-from search.model import Filters, StoredTask
+from domain.model import Filters, StoredTask
 
 # Interrogatives of a factual question, on folded text.
 _FACTUAL = re.compile(
@@ -207,7 +207,7 @@ def _neg_date(date: str | None) -> str:
 
 
 def _factual(index: Index, question: str, filters: Filters | None) -> Answer:
-    from search.qa import answer_question
+    from answer.qa import answer_question
 
     answer: Answer = answer_question(index, question, filters=filters)
     return answer

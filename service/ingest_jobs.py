@@ -26,7 +26,7 @@ from ingest.model import IngestError
 from ingest.pipeline import SUPPORTED_SUFFIXES, IngestedFile
 from ingest.readers.sniff import detect_format
 from ingest.sandbox import Limits, ingest_file_sandboxed
-from search.api_settings import MB, UploadLimits
+from service.settings import MB, UploadLimits
 
 
 class UploadRejected(ValueError):

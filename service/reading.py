@@ -21,7 +21,7 @@ from index.index import BUILD_HINT, Index
 from ingest.model import Document
 from ingest.sections import parse_sections
 from search.highlight import spans as highlight_spans
-from search.model import Filters
+from domain.model import Filters
 from search.retrievers import retrievers_for
 
 __all__ = ["DocumentNotFound", "IndexMismatch", "IndexNotReady", "Service"]

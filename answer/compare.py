@@ -20,8 +20,8 @@ import numpy as np
 from index.index import Index
 from ingest import provinces as province_table
 from ingest.vietnamese import fold, normalize
-from search.extract import coverage, term_set, terms, units
-from search.model import Filters, Hit
+from answer.extract import coverage, term_set, terms, units
+from domain.model import Filters, Hit
 from search.retrievers import HybridRetriever
 
 ON_TOPIC = 0.5  # share of the topic's words and word pairs a passage (with its heading) must hold

@@ -8,7 +8,7 @@ The model sees the retrieved passages numbered [1]..[n] and is told to answer fr
 citing them by number. Its answer is accepted only when `verify` passes:
 - it cites at least one passage, and every cited number is in 1..n;
 - every sentence is backed by a citation (its own, or the next cited sentence's in the same
-  paragraph) and at least SUPPORT of its content words (folded, as `search.extract.terms`) occur
+  paragraph) and at least SUPPORT of its content words (folded, as `answer.extract.terms`) occur
   in the passages it cites; numbers must all occur there;
 - text quoted in “...” or "..." is found verbatim (normalised) in a cited passage.
 Otherwise the answer is rejected and the caller keeps the extractive one; the note says why.
@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from ingest.vietnamese import fold, normalize
-from search.extract import terms
+from answer.extract import terms
 
 SUPPORT = 0.7  # share of a sentence's content words that must occur in the passages it cites
 NO_ANSWER = "KHONG_TRA_LOI_DUOC"
@@ -41,7 +41,7 @@ SYSTEM_PROMPT = (
 
 
 class PassageLike(Protocol):
-    """What the generator needs of a passage (search.qa.Passage has it)."""
+    """What the generator needs of a passage (answer.qa.Passage has it)."""
 
     @property
     def text(self) -> str: ...
@@ -172,7 +172,7 @@ def verify(answer: str, passages: Sequence[PassageLike]) -> Verification:
 
 
 class LLMGenerator:
-    """`search.qa.Generator` over an OpenAI-compatible endpoint. Never raises: a failure is a note."""
+    """`answer.qa.Generator` over an OpenAI-compatible endpoint. Never raises: a failure is a note."""
 
     def __init__(self, config: LLMConfig, max_passages: int = 6) -> None:
         self.config = config

@@ -1,10 +1,10 @@
-"""The HTTP API: `chidao serve --index DIR`, or `uvicorn search.api:app` with CHIDAO_INDEX set.
+"""The HTTP API: `chidao serve --index DIR`, or `uvicorn api.app:app` with CHIDAO_INDEX set.
 
-Routes parse input, call the core (`search.service`, `search.ingest_jobs`, the answer modules)
+Routes parse input, call the core (`service.reading`, `service.ingest_jobs`, the answer modules)
 and map its errors: unknown document -> 404, index not built -> 503 with the command that builds
 it, bad upload -> 422 with the reason, missing or wrong key -> 401. The index opens once, in the
 lifespan, and lives on `app.state`. Writes need `CHIDAO_API_KEY` (compared in constant time);
-reads are open unless `CHIDAO_PROTECT_READS=1`. See `search.api_settings` for every setting.
+reads are open unless `CHIDAO_PROTECT_READS=1`. See `service.settings` for every setting.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from starlette.routing import Match
 from index.generation import IndexLocked, IndexMismatch, IndexNotReady
 from index.index import BUILD_HINT
 from ingest.provinces import UnknownProvince
-from search.answering import UnknownAgency
-from search.api_models import (
+from answer.answering import UnknownAgency
+from api.models import (
     DeleteOut,
     DocumentOut,
     Error,
@@ -40,12 +40,12 @@ from search.api_models import (
     SearchOut,
     error_responses,
 )
-from search.api_routes_answers import router as answers_router
-from search.api_settings import Settings
-from search.ingest_jobs import IncomingFile, Jobs, UploadRejected, check_files, store_files
-from search.model import Filters
-from search.ratelimit import RateLimit
-from search.service import DocumentNotFound, Service
+from api.routes_answers import router as answers_router
+from service.settings import Settings
+from service.ingest_jobs import IncomingFile, Jobs, UploadRejected, check_files, store_files
+from domain.model import Filters
+from api.ratelimit import RateLimit
+from service.reading import DocumentNotFound, Service
 
 log = logging.getLogger(__name__)
 
@@ -292,7 +292,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def __getattr__(name: str) -> FastAPI:
-    """`uvicorn search.api:app` builds the app from the environment on first access."""
+    """`uvicorn api.app:app` builds the app from the environment on first access."""
     if name == "app":
         return create_app()
     raise AttributeError(name)

@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 
-from search.api_models import AskIn, AskOut, CompareOut, IsoDate, TasksOut, error_responses
-from search.service import Service
+from api.models import AskIn, AskOut, CompareOut, IsoDate, TasksOut, error_responses
+from service.reading import Service
 
 router = APIRouter(tags=["answers"])
 ERRORS = error_responses(400, 401, 403, 404, 422, 429, 503)
@@ -21,8 +21,8 @@ def _service(request: Request) -> Service:
 def ask(request: Request, body: AskIn) -> AskOut:
     """Answer a question: an agency's tasks ("Nhiệm vụ của Sở Y tế là gì?"), a short answer with
     its citation, or, for plain search words, the matching passages."""
-    from search.answering import ask as ask_service
-    from search.api import to_filters
+    from answer.answering import ask as ask_service
+    from api.app import to_filters
 
     return AskOut.model_validate(ask_service(_service(request), body.question, to_filters(body.filters), body.k))
 
@@ -35,7 +35,7 @@ def compare(
                                            examples=["Kon Tum,Thái Nguyên,Đồng Nai"])] = None,
 ) -> CompareOut:
     """One column per province with its directives on the topic, then what they share."""
-    from search.answering import compare as compare_service
+    from answer.answering import compare as compare_service
 
     names = [p.strip() for p in provinces.split(",") if p.strip()] if provinces else None
     return CompareOut.model_validate(compare_service(_service(request), topic, names))
@@ -54,7 +54,7 @@ def agency_tasks(
                                        description="the date 'overdue' is judged on (default: today)")] = None,
 ) -> TasksOut:
     """Tasks assigned to an agency ("Sở Y tế", "so y te", "Sở KH&ĐT"), by directive."""
-    from search.answering import agency_tasks as tasks_service
+    from answer.answering import agency_tasks as tasks_service
 
     return TasksOut.model_validate(tasks_service(_service(request), name, province=province, since=since,
                                                  until=until, overdue=overdue, today=today))
