@@ -16,27 +16,16 @@ with `via` = the predecessor's name.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
+from answer.intent import Classified, classify  # noqa: F401  (re-exported: answers.classify)
+from domain.model import Filters, Retriever, StoredTask
 from index.generation import IndexNotReady
 from index.index import Index
-from ingest.agencies import AgencyTable, fold_text, table
+from ingest.agencies import AgencyTable, table
 from ingest.assignments import ASSIGNMENTS_VERSION
-from domain.model import Filters, StoredTask
-
-# Interrogatives of a factual question, on folded text.
-_FACTUAL = re.compile(
-    r"\b(?:khi nao|bao gio|bao nhieu|ngay nao|ngay may|thoi han|han chot|bao lau|o dau|"
-    r"van ban nao|so hieu|ai (?:chu tri|phu trach|chiu trach nhiem)|co quan nao|don vi nao|so nao)\b"
-)
-# Words that make an agency question ask for tasks (a bare agency name does too).
-_TASK_WORDS = re.compile(
-    r"\b(?:nhiem vu|duoc giao|giao|phai lam|lam gi|chu tri|phoi hop|can thuc hien|thuc hien gi|"
-    r"duoc yeu cau|yeu cau|trach nhiem|viec gi|cong viec|nhung gi|theo doi|don doc)\b"
-)
 
 
 class Answer(Protocol):
@@ -103,36 +92,12 @@ class AgencyAnswer:
         return asdict(self)
 
 
-@dataclass(frozen=True)
-class Classified:
-    kind: str  # "agency" | "question"
-    agency: str | None = None
-
-
-def classify(question: str, agencies: AgencyTable | None = None) -> Classified:
-    """Agency question (with the canonical agency) or factual question."""
-    agencies = agencies or table()
-    folded = fold_text(question)
-    found = agencies.find(question)
-    # A named agency wins over a group ("Sở Y tế phối hợp với các sở ..."); a group alone can be
-    # asked about too ("các sở, ban, ngành phải làm gì").
-    named = [m for m in found if not m.agency.collective] or [m for m in found if m.agency.collective]
-    if not named or _FACTUAL.search(folded):
-        return Classified("question")
-    first = named[0]
-    rest = (folded[: first.start] + " " + folded[first.end :]).strip(" ?.!:")
-    rest_words = re.sub(r"[^0-9a-z ]", " ", rest).split()
-    if _TASK_WORDS.search(folded) or len(rest_words) <= 3:
-        return Classified("agency", first.name)
-    return Classified("question")
-
-
-def ask(index: Index, question: str, filters: Filters | None = None) -> Answer:
+def ask(index: Index, question: str, filters: Filters | None = None, retriever: Retriever | None = None) -> Answer:
     """Answer `question` from `index`; see the module docstring."""
     c = classify(question)
     if c.kind == "agency" and c.agency is not None:
         return agency_answer(index, question, c.agency, filters)
-    return _factual(index, question, filters)
+    return _factual(index, question, filters, retriever)
 
 
 def agency_answer(index: Index, question: str, agency: str, filters: Filters | None = None,
@@ -206,8 +171,8 @@ def _neg_date(date: str | None) -> str:
     return "".join(chr(ord("9") - ord(c) + ord("0")) if c.isdigit() else c for c in (date or ""))
 
 
-def _factual(index: Index, question: str, filters: Filters | None) -> Answer:
+def _factual(index: Index, question: str, filters: Filters | None, retriever: Retriever | None = None) -> Answer:
     from answer.qa import answer_question
 
-    answer: Answer = answer_question(index, question, filters=filters)
+    answer: Answer = answer_question(index, question, filters=filters, retriever=retriever)
     return answer

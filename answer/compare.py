@@ -17,11 +17,11 @@ from typing import Any
 
 import numpy as np
 
+from answer.extract import coverage, term_set, terms, units
+from domain.model import Filters, Hit, Retriever
 from index.index import Index
 from ingest import provinces as province_table
 from ingest.vietnamese import fold, normalize
-from answer.extract import coverage, term_set, terms, units
-from domain.model import Filters, Hit
 from search.retrievers import HybridRetriever
 
 ON_TOPIC = 0.5  # share of the topic's words and word pairs a passage (with its heading) must hold
@@ -174,10 +174,10 @@ def _excerpt(topic_terms: set[str], text: str, most: int = 2) -> str:
     return " ".join(u.text for u in sorted(keep, key=lambda u: u.start))
 
 
-def _provinces_for(index: Index, topic: str, topic_terms: set[str], k: int) -> list[str]:
+def _provinces_for(index: Index, topic: str, topic_terms: set[str], k: int, retriever: Retriever) -> list[str]:
     """Provinces whose directives treat the topic, in the order of their best passage."""
     seen: dict[str, None] = {}
-    for h in HybridRetriever(index).search(topic, k=k):
+    for h in retriever.search(topic, k=k):
         doc = index.store.document(h.doc_id)
         if doc and doc.meta.province and _on_topic(topic_terms, h):
             seen.setdefault(doc.meta.province)
@@ -185,8 +185,8 @@ def _provinces_for(index: Index, topic: str, topic_terms: set[str], k: int) -> l
 
 
 def _column(index: Index, topic: str, topic_terms: set[str], province: str, k: int,
-            per_directive: int) -> Column:
-    hits = [h for h in HybridRetriever(index).search(topic, k=k, filters=Filters(province=province))
+            per_directive: int, retriever: Retriever) -> Column:
+    hits = [h for h in retriever.search(topic, k=k, filters=Filters(province=province))
             if _on_topic(topic_terms, h)]
     by_doc: dict[str, list[Hit]] = {}
     for h in hits:
@@ -234,9 +234,10 @@ def group_instructions(vectors: np.ndarray, items: list[Instruction], threshold:
 
 
 def compare(index: Index, topic: str, provinces: list[str] | None = None, k: int = 10, per_directive: int = 3,
-            threshold: float | None = None) -> Comparison:
+            threshold: float | None = None, retriever: Retriever | None = None) -> Comparison:
     """Compare provinces on `topic` (see the module docstring). `provinces` None: every province
     whose directives treat the topic. An unknown province name raises `UnknownProvince`."""
+    retriever = retriever or HybridRetriever(index)  # the facade passes its own (service.core)
     topic_terms = term_set(terms(topic))
     if provinces:
         names = []
@@ -246,8 +247,8 @@ def compare(index: Index, topic: str, provinces: list[str] | None = None, k: int
                 raise province_table.UnknownProvince(p)
             names.append(canonical)
     else:
-        names = _provinces_for(index, topic, topic_terms, k=5 * k)
-    columns = tuple(_column(index, topic, topic_terms, p, k, per_directive) for p in dict.fromkeys(names))
+        names = _provinces_for(index, topic, topic_terms, k=5 * k, retriever=retriever)
+    columns = tuple(_column(index, topic, topic_terms, p, k, per_directive, retriever) for p in dict.fromkeys(names))
     items = [i for c in columns for d in c.directives for i in d.instructions]
     if threshold is None:
         threshold = threshold_for(index.manifest.embedder if index.manifest else "")

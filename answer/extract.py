@@ -14,46 +14,25 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from answer.intent import (  # noqa: F401  (re-exported)
+    DEADLINE,
+    DOCUMENT,
+    FIGURE,
+    OTHER,
+    RESPONSIBLE,
+    question_form,
+    question_type,
+)
 from ingest import provinces
 from ingest.metadata import find_doc_numbers
 from ingest.vietnamese import fold, normalize
 
-# ---- question types ------------------------------------------------------------------------------
-
-DEADLINE, FIGURE, DOCUMENT, RESPONSIBLE, OTHER = "deadline", "figure", "document", "responsible", "other"
-
-# Checked in this order on the folded question; the first that matches decides. "ai" (who) is
-# last: it is short and a deadline question can also name an agency.
-_QUESTION_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    (DEADLINE, re.compile(r"\b(han chot|thoi han|han cuoi|han nop|khi nao|bao gio|ngay nao|thang nao|luc nao"
-                          r"|thoi diem nao|thoi gian nao|truoc ngay nao|cham nhat|bao lau( mot lan)?|may lan|dinh ky)\b")),
-    (FIGURE, re.compile(r"\b(bao nhieu|may|ty le|phan tram|muc nao|so luong|con so|tong so)\b")),
-    (DOCUMENT, re.compile(r"\b(van ban nao|so hieu|so ky hieu|(cong van|quyet dinh|nghi quyet|chi thi|ke hoach"
-                          r"|thong bao|ket luan|thong tu|nghi dinh) (nao|so may)|can cu (vao )?dau)\b")),
-    (RESPONSIBLE, re.compile(r"\b(ai|co quan nao|don vi nao|so nao|nganh nao|chu tri|chiu trach nhiem|phu trach"
-                             r"|giao cho|duoc giao)\b")),
-)
+# ---- question types: read in answer.intent, the one place a question's intent is read ----------
 
 # Words that only shape a question ("là ngày nào", "đạt bao nhiêu") and never appear in the answer.
 _STOP = frozenset(
     ["la", "gi", "nao", "bao", "nhieu", "khi", "gio", "ngay", "han", "chot", "cuoi", "may", "ai", "dau", "sao", "the", "nay", "do", "phai", "hay", "hoac", "cua", "va", "cac", "nhung", "duoc", "cho", "voi", "ve", "co", "thi", "o", "tai", "trong", "mot", "phan", "tram", "ty", "le", "muc", "luc", "thoi", "diem", "gian"]
 )
-
-
-def question_type(question: str) -> str:
-    return question_form(question)[0]
-
-
-def question_form(question: str) -> tuple[str, str]:
-    """The question's type and the question without the words that ask it ("là ngày nào",
-    "văn bản nào", "bao nhiêu"): those never occur in the answer and must not be looked for."""
-    text = normalize(question)
-    folded = fold(text).lower()
-    for name, pattern in _QUESTION_CUES:
-        m = pattern.search(folded)
-        if m:
-            return name, text[: m.start()] + " " + text[m.end():]  # folding keeps offsets
-    return OTHER, text
 
 
 # ---- the province a question names -------------------------------------------------------------

@@ -25,8 +25,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from ingest.vietnamese import fold, normalize
 from answer.extract import terms
+from ingest.vietnamese import fold, normalize
 
 SUPPORT = 0.7  # share of a sentence's content words that must occur in the passages it cites
 NO_ANSWER = "KHONG_TRA_LOI_DUOC"

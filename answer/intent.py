@@ -1,14 +1,22 @@
-"""What kind of question was typed: a comparison between provinces, a question for the answer
-module (agency tasks or a fact), or plain search words. Read on folded text, so "so sanh" and
-"So sánh" are the same; the examples are the app's own example questions."""
+"""What a question asks, read in one place: the route (a comparison between provinces, an
+agency's tasks, a factual question, or plain search words), the agency it names, and the form of a
+factual question (deadline, figure, document, responsible). Read on folded text, so "so sanh" and
+"So sánh" are the same; the examples are the app's own example questions.
+
+`route(question)` is what the application facade (`service.core`) calls, once per question;
+`question_kind`, `classify` and `question_form` are its parts.
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
+from ingest.agencies import AgencyTable, fold_text, table
 from ingest.vietnamese import fold, normalize
 
 COMPARE, ASK, SEARCH = "compare", "ask", "search"
+AGENCY, QUESTION = "agency", "question"
 
 _COMPARE = re.compile(r"^\s*so sanh\b|\bgiua cac tinh\b|\bcac tinh\b.*\bkhac nhau\b")
 # "Nhiệm vụ của Sở Y tế là gì?", "Sở Y tế được giao gì", "X phải làm gì", "X chủ trì việc gì",
@@ -38,3 +46,101 @@ def compare_topic(text: str) -> str:
     t = re.sub(r"(?i)^(?:các\s+)?(?:chỉ đạo|văn bản|nhiệm vụ)\s+(?:về\s+)?", "", t)
     t = re.sub(r"(?i)\s+(?:giữa|của)\s+(?:các|những)\s+tỉnh.*$", "", t)
     return t.strip() or text.strip()
+
+# ---- agency question or factual question ---------------------------------------------------------
+
+# Interrogatives of a factual question, on folded text.
+_FACTUAL = re.compile(
+    r"\b(?:khi nao|bao gio|bao nhieu|ngay nao|ngay may|thoi han|han chot|bao lau|o dau|"
+    r"van ban nao|so hieu|ai (?:chu tri|phu trach|chiu trach nhiem)|co quan nao|don vi nao|so nao)\b"
+)
+# Words that make an agency question ask for tasks (a bare agency name does too).
+_TASK_WORDS = re.compile(
+    r"\b(?:nhiem vu|duoc giao|giao|phai lam|lam gi|chu tri|phoi hop|can thuc hien|thuc hien gi|"
+    r"duoc yeu cau|yeu cau|trach nhiem|viec gi|cong viec|nhung gi|theo doi|don doc)\b"
+)
+
+
+
+@dataclass(frozen=True)
+class Classified:
+    kind: str  # "agency" | "question"
+    agency: str | None = None
+
+
+def classify(question: str, agencies: AgencyTable | None = None) -> Classified:
+    """Agency question (with the canonical agency) or factual question."""
+    agencies = agencies or table()
+    folded = fold_text(question)
+    found = agencies.find(question)
+    # A named agency wins over a group ("Sở Y tế phối hợp với các sở ..."); a group alone can be
+    # asked about too ("các sở, ban, ngành phải làm gì").
+    named = [m for m in found if not m.agency.collective] or [m for m in found if m.agency.collective]
+    if not named or _FACTUAL.search(folded):
+        return Classified("question")
+    first = named[0]
+    rest = (folded[: first.start] + " " + folded[first.end :]).strip(" ?.!:")
+    rest_words = re.sub(r"[^0-9a-z ]", " ", rest).split()
+    if _TASK_WORDS.search(folded) or len(rest_words) <= 3:
+        return Classified("agency", first.name)
+    return Classified("question")
+
+
+# ---- the form of a factual question --------------------------------------------------------------
+
+DEADLINE, FIGURE, DOCUMENT, RESPONSIBLE, OTHER = "deadline", "figure", "document", "responsible", "other"
+
+# Checked in this order on the folded question; the first that matches decides. "ai" (who) is
+# last: it is short and a deadline question can also name an agency.
+_QUESTION_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (DEADLINE, re.compile(r"\b(han chot|thoi han|han cuoi|han nop|khi nao|bao gio|ngay nao|thang nao|luc nao"
+                          r"|thoi diem nao|thoi gian nao|truoc ngay nao|cham nhat|bao lau( mot lan)?|may lan|dinh ky)\b")),
+    (FIGURE, re.compile(r"\b(bao nhieu|may|ty le|phan tram|muc nao|so luong|con so|tong so)\b")),
+    (DOCUMENT, re.compile(r"\b(van ban nao|so hieu|so ky hieu|(cong van|quyet dinh|nghi quyet|chi thi|ke hoach"
+                          r"|thong bao|ket luan|thong tu|nghi dinh) (nao|so may)|can cu (vao )?dau)\b")),
+    (RESPONSIBLE, re.compile(r"\b(ai|co quan nao|don vi nao|so nao|nganh nao|chu tri|chiu trach nhiem|phu trach"
+                             r"|giao cho|duoc giao)\b")),
+)
+
+def question_type(question: str) -> str:
+    return question_form(question)[0]
+
+
+def question_form(question: str) -> tuple[str, str]:
+    """The question's type and the question without the words that ask it ("là ngày nào",
+    "văn bản nào", "bao nhiêu"): those never occur in the answer and must not be looked for."""
+    text = normalize(question)
+    folded = fold(text).lower()
+    for name, pattern in _QUESTION_CUES:
+        m = pattern.search(folded)
+        if m:
+            return name, text[: m.start()] + " " + text[m.end():]  # folding keeps offsets
+    return OTHER, text
+
+
+# ---- the route -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Intent:
+    """Where a question goes: `compare` (with `topic`), `agency` (with the canonical `agency`),
+    `question` (a factual answer) or `search` (plain search words)."""
+
+    kind: str
+    agency: str | None = None
+    topic: str | None = None
+
+
+def route(question: str, agencies: AgencyTable | None = None) -> Intent:
+    """"So sánh chỉ đạo phòng chống dịch giữa các tỉnh" -> compare; "Nhiệm vụ của Sở Y tế là gì?",
+    "nhiem vu cua so y te" or just "Sở Y tế" -> agency; "Khi nào Sở Y tế phải ...?" -> question;
+    "Giải ngân vốn đầu tư công", "1536/UBND-KTTH" -> search."""
+    kind = question_kind(question)
+    if kind == COMPARE:
+        return Intent(COMPARE, topic=compare_topic(question))
+    c = classify(question, agencies)
+    if c.kind == AGENCY and c.agency is not None:
+        return Intent(AGENCY, agency=c.agency)
+    if kind == ASK:
+        return Intent(QUESTION)
+    return Intent(SEARCH)

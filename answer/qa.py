@@ -20,8 +20,6 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Protocol
 
-from index.index import Index
-from index.store import key
 from answer.extract import (
     DOCUMENT,
     FIGURE,
@@ -37,7 +35,9 @@ from answer.extract import (
     units,
     weights,
 )
-from domain.model import Filters, Hit
+from domain.model import Filters, Hit, Retriever
+from index.index import Index
+from index.store import key
 from search.retrievers import HybridRetriever, numbers_in
 
 # Evidence needed to answer: the unit must carry the asked-for cue, cover MIN_UNIT_COVERAGE of the
@@ -255,14 +255,14 @@ def _citation(index: Index, p: Passage, unit: Unit) -> Citation:
 
 
 def answer_question(index: Index, question: str, filters: Filters | None = None, k: int = 8,
-                    generator: Generator | None = None) -> FactualAnswer:
+                    generator: Generator | None = None, retriever: Retriever | None = None) -> FactualAnswer:
     """Answer a factual question from the index, extractively; see the module docstring.
 
     `generator` None means: the one configured by environment variables, if any
     (`answer.generate.from_env`); generation never replaces the extractive answer, it sits beside it.
     """
     kind, asked = question_form(question)
-    retriever = HybridRetriever(index)
+    retriever = retriever or HybridRetriever(index)  # the facade passes its own (service.core)
     province, asked = question_province(asked)
     hits: list[Hit] = []
     if province and (filters is None or filters.province is None):

@@ -1,9 +1,10 @@
 """The HTTP API: `chidao serve --index DIR`, or `uvicorn api.app:app` with CHIDAO_INDEX set.
 
-Routes parse input, call the core (`service.reading`, `service.ingest_jobs`, the answer modules)
-and map its errors: unknown document -> 404, index not built -> 503 with the command that builds
-it, bad upload -> 422 with the reason, missing or wrong key -> 401. The index opens once, in the
-lifespan, and lives on `app.state`. Writes need `CHIDAO_API_KEY` (compared in constant time);
+Routes parse input, call the application facade (`service.core.Core`, on `app.state.core`) and
+map its errors with the one table in `service.errors`: unknown document or agency -> 404, index
+not built -> 503 with the command that builds it, bad upload or unknown province -> 422 with the
+reason, index being written -> 409; missing or wrong key -> 401. The index opens once, in the
+lifespan. Writes need `CHIDAO_API_KEY` (compared in constant time);
 reads are open unless `CHIDAO_PROTECT_READS=1`. See `service.settings` for every setting.
 """
 
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import hmac
 import logging
-import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated
@@ -23,10 +23,6 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from index.generation import IndexLocked, IndexMismatch, IndexNotReady
-from index.index import BUILD_HINT
-from ingest.provinces import UnknownProvince
-from answer.answering import UnknownAgency
 from api.models import (
     DeleteOut,
     DocumentOut,
@@ -36,20 +32,21 @@ from api.models import (
     HealthOut,
     IsoDate,
     JobOut,
-    SearchHitOut,
     SearchOut,
     error_responses,
 )
-from api.routes_answers import router as answers_router
-from service.settings import Settings
-from service.ingest_jobs import IncomingFile, Jobs, UploadRejected, check_files, store_files
-from domain.model import Filters
 from api.ratelimit import RateLimit
-from service.reading import DocumentNotFound, Service
+from api.routes_answers import router as answers_router
+from domain.model import Filters
+from index.generation import IndexMismatch, IndexNotReady
+from service.core import Core, SearchRequest
+from service.errors import ERRORS as CORE_ERRORS
+from service.errors import outcome
+from service.ingest_jobs import IncomingFile
+from service.settings import Settings
 
 log = logging.getLogger(__name__)
 
-UPLOAD_ID = re.compile(r"u_[0-9a-f]{16}")
 ERRORS = error_responses(401, 403, 404, 422, 429, 503)  # what a read can answer besides 200
 WRITE_ERRORS = error_responses(400, 401, 403, 404, 409, 422, 429, 503)
 
@@ -68,8 +65,8 @@ def settings_of(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
-def service_of(request: Request) -> Service:
-    return request.app.state.service  # type: ignore[no-any-return]
+def core_of(request: Request) -> Core:
+    return request.app.state.core  # type: ignore[no-any-return]
 
 
 def _given_key(request: Request) -> str | None:
@@ -131,17 +128,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
-        app.state.service = Service(settings.index)
-        app.state.jobs = Jobs()
-        app.state.job_files = {}  # job id -> the stored files, for GET /jobs/{id}
+        app.state.core = Core(settings)
         try:
-            app.state.service.load()
+            app.state.core.load()
             if settings.warm_up:
-                app.state.service.warm_up()
+                app.state.core.warm_up()
         except (IndexNotReady, IndexMismatch) as exc:  # served as 503 until it is built
             log.warning("index not ready: %s", exc)
         yield
-        app.state.jobs.shutdown()
+        app.state.core.close()
 
     app = FastAPI(
         title="chidao",
@@ -166,39 +161,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         return JSONResponse(Error(detail=validation_detail(exc)).model_dump(), status_code=422)
 
-    @app.exception_handler(IndexNotReady)
-    @app.exception_handler(IndexMismatch)
-    async def _not_ready(request: Request, exc: Exception) -> JSONResponse:
-        return JSONResponse(Error(detail=str(exc), hint=BUILD_HINT).model_dump(), status_code=503)
+    async def _core_error(request: Request, exc: Exception) -> JSONResponse:
+        o = outcome(exc)
+        assert o is not None  # registered for the table's errors only
+        return JSONResponse(Error(detail=o.detail, hint=o.hint).model_dump(), status_code=o.http)
 
-    @app.exception_handler(DocumentNotFound)
-    async def _not_found(request: Request, exc: DocumentNotFound) -> JSONResponse:
-        return JSONResponse(Error(detail=str(exc)).model_dump(), status_code=404)
-
-    @app.exception_handler(UploadRejected)
-    async def _rejected(request: Request, exc: UploadRejected) -> JSONResponse:
-        return JSONResponse(Error(detail=str(exc)).model_dump(), status_code=422)
-
-    @app.exception_handler(UnknownAgency)
-    async def _unknown_agency(request: Request, exc: UnknownAgency) -> JSONResponse:
-        return JSONResponse(Error(detail=str(exc)).model_dump(), status_code=404)
-
-    @app.exception_handler(UnknownProvince)
-    async def _unknown_province(request: Request, exc: UnknownProvince) -> JSONResponse:
-        detail = f"không biết tỉnh {exc.args[0]!r} (unknown province); tên cũ hoặc mới, ví dụ: Kon Tum, Quảng Ngãi"
-        return JSONResponse(Error(detail=detail).model_dump(), status_code=422)
-
-    @app.exception_handler(IndexLocked)
-    async def _locked(request: Request, exc: IndexLocked) -> JSONResponse:
-        return JSONResponse(Error(detail=f"the index is being written: {exc}; try again").model_dump(),
-                            status_code=409)
+    for error in CORE_ERRORS:
+        app.add_exception_handler(error, _core_error)
 
     read = [Depends(require_read_key)]
 
     @app.get("/health", response_model=HealthOut, tags=["service"])
     def health(request: Request) -> HealthOut:
         """Whether the index is loaded, which generation and embedder, how many documents."""
-        return HealthOut(**service_of(request).health())  # type: ignore[arg-type]
+        return HealthOut(**core_of(request).health().to_dict())
 
     @app.get("/search", response_model=SearchOut, responses=ERRORS, dependencies=read, tags=["search"])
     def search(
@@ -209,13 +185,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         k: Annotated[int, Query(ge=1, le=100)] = 10,
     ) -> SearchOut:
         """Hybrid search (BM25 + e5), with the same filters as `chidao search`."""
-        results = service_of(request).search(q, k=k, filters=to_filters(filters))
-        return SearchOut(query=q, filters=filters, hits=[SearchHitOut.from_result(r) for r in results])
+        found = core_of(request).search(SearchRequest(q, to_filters(filters), k))
+        return SearchOut.model_validate({"query": q, "filters": filters, "hits": found.to_dict()["hits"]})
 
     @app.get("/facets", response_model=FacetsOut, responses=ERRORS, dependencies=read, tags=["search"])
     def facets(request: Request) -> FacetsOut:
         """Provinces (old and new names), types, issuers and the date range in the index."""
-        return FacetsOut.from_facets(service_of(request).facets())
+        return FacetsOut.from_facets(core_of(request).facets())
 
     @app.get("/documents/{doc_id}", response_model=DocumentOut, responses=ERRORS, dependencies=read,
              tags=["documents"])
@@ -228,64 +204,33 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """Metadata, section tree and original text; sections and chunks as spans of the original.
         With `start`/`end` (a search hit's or a citation's span), `highlight` maps it onto the original."""
         span = (start, end) if start is not None and end is not None else None
-        return DocumentOut.from_view(service_of(request).document(doc_id, span))
+        return DocumentOut.from_view(core_of(request).document(doc_id, span))
 
     @app.post("/documents", response_model=JobOut, status_code=202, responses=WRITE_ERRORS,
               dependencies=[Depends(require_write_key)], tags=["documents"])
     async def upload(request: Request, files: Annotated[list[UploadFile], File(description="văn bản .docx .pdf .doc .txt .html")]) -> JobOut:
         """Upload directives; they are ingested in a background job (poll GET /jobs/{id})."""
-        s = settings_of(request)
-        service = service_of(request)
-        if not service.ready:
-            raise IndexNotReady(f"no index at {s.index}")
-        limits = s.limits
-        if len(files) > limits.max_files:
-            raise UploadRejected(f"too many files: {len(files)} > {limits.max_files}")
-        incoming = []
-        for f in files:
-            data = await f.read(limits.max_file_bytes + 1)
-            incoming.append(IncomingFile(f.filename or "", data))
-        check_files(incoming, limits)
-        stored = store_files(incoming, s.uploads)
-
-        def write(batch, progress):  # type: ignore[no-untyped-def]
-            from index.writer import write as write_index
-
-            with service.reading() as index:
-                embedder = index.embedder  # the loaded one: the model is not loaded twice
-            report = write_index(s.index, batch, embedder, progress=progress)
-            return report.added, report.replaced, report.unchanged
-
-        job = request.app.state.jobs.submit(stored, write, service.refresh)
-        request.app.state.job_files[job.id] = stored
-        return JobOut.from_state(job, stored)
+        core = core_of(request)
+        core.admit_upload(len(files))
+        limit = settings_of(request).limits.max_file_bytes
+        incoming = [IncomingFile(f.filename or "", await f.read(limit + 1)) for f in files]
+        up = core.upload(incoming)
+        return JobOut.from_state(up.job, list(up.files))
 
     @app.get("/jobs/{job_id}", response_model=JobOut, responses=ERRORS, dependencies=read, tags=["documents"])
     def job(request: Request, job_id: str) -> JobOut:
         """Status and progress (0..1) of an upload job."""
-        state = request.app.state.jobs.get(job_id)
-        if state is None:
+        up = core_of(request).job(job_id)
+        if up is None:
             raise HTTPException(404, f"no job {job_id!r}")
-        return JobOut.from_state(state, request.app.state.job_files.get(job_id))
+        return JobOut.from_state(up.job, list(up.files))
 
     @app.delete("/documents/{doc_id}", response_model=DeleteOut, responses=WRITE_ERRORS,
                 dependencies=[Depends(require_write_key)], tags=["documents"])
     def delete(request: Request, doc_id: str) -> DeleteOut:
         """Remove a document (a file's id removes its attachments too); searchable state updates at once."""
-        from index.writer import write as write_index
-
-        s = settings_of(request)
-        service = service_of(request)
-        with service.reading() as index:
-            if index.store.document(doc_id) is None:
-                raise DocumentNotFound(doc_id)
-            embedder = index.embedder
-        report = write_index(s.index, [], embedder, remove=[doc_id])
-        service.refresh()
-        if UPLOAD_ID.fullmatch(doc_id):  # an uploaded file goes with its document
-            for stored in s.uploads.glob(doc_id + ".*"):
-                stored.unlink(missing_ok=True)
-        return DeleteOut(removed=list(report.removed), generation=report.generation)
+        deleted = core_of(request).delete(doc_id)
+        return DeleteOut(removed=list(deleted.removed), generation=deleted.generation)
 
     app.include_router(answers_router, dependencies=read)
     return app

@@ -1,16 +1,17 @@
 """Pydantic models of every HTTP request and response, with Vietnamese examples for the
-OpenAPI schema (/docs). They mirror the frozen dataclasses of the core; `from_*` builds them."""
+OpenAPI schema (/docs). They mirror the frozen results of the core (`service.results`):
+`from_*` builds them, or `model_validate` of the result's `to_dict()`."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from service.ingest_jobs import JobState, StoredFile
-from service.reading import DocMeta, DocumentView, Facets, SearchResult
+from service.reading import DocMeta, DocumentView, Facets
+from service.results import document_link  # noqa: F401  (re-exported)
 
 ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
 
@@ -27,11 +28,6 @@ def real_date(value: str | None) -> str | None:
 
 # a calendar date as YYYY-MM-DD: the pattern and `format: date` in the schema, the calendar checked
 IsoDate = Annotated[str, Field(pattern=ISO_DATE, json_schema_extra={"format": "date"}), AfterValidator(real_date)]
-
-
-def document_link(doc_id: str, start: int, end: int) -> str:
-    """The API path that opens a document on a span ("#" of an attachment id escaped)."""
-    return f"/documents/{quote(doc_id, safe='')}?start={start}&end={end}"
 
 
 class Error(BaseModel):
@@ -95,13 +91,6 @@ class SearchHitOut(BaseModel):
     end: int
     link: str = Field(description="the source, opened on this passage", examples=["/documents/001_b75f6995bec0e83d?start=1200&end=1480"])
     document: DocMetaOut
-
-    @classmethod
-    def from_result(cls, r: SearchResult) -> SearchHitOut:
-        return cls(rank=r.rank, chunk_id=r.chunk_id, doc_id=r.doc_id, score=r.score, text=r.text,
-                   section_path=list(r.section_path), highlights=[(a, b) for a, b in r.highlights],
-                   start=r.start, end=r.end, link=document_link(r.doc_id, r.start, r.end),
-                   document=DocMetaOut.from_meta(r.meta))
 
 
 class SearchOut(BaseModel):

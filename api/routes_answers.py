@@ -1,4 +1,4 @@
-"""Routes over the answer modules: POST /ask, GET /compare, GET /agencies/{name}/tasks."""
+"""Routes over the answers: POST /ask, GET /compare, GET /agencies/{name}/tasks."""
 
 from __future__ import annotations
 
@@ -7,24 +7,26 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 
 from api.models import AskIn, AskOut, CompareOut, IsoDate, TasksOut, error_responses
-from service.reading import Service
+from domain.model import Filters
+from service.core import AskRequest, CompareRequest, Core, TasksRequest
 
 router = APIRouter(tags=["answers"])
 ERRORS = error_responses(400, 401, 403, 404, 422, 429, 503)
 
 
-def _service(request: Request) -> Service:
-    return request.app.state.service  # type: ignore[no-any-return]
+def _core(request: Request) -> Core:
+    return request.app.state.core  # type: ignore[no-any-return]
 
 
 @router.post("/ask", response_model=AskOut, responses=ERRORS)
 def ask(request: Request, body: AskIn) -> AskOut:
     """Answer a question: an agency's tasks ("Nhiệm vụ của Sở Y tế là gì?"), a short answer with
-    its citation, or, for plain search words, the matching passages."""
-    from answer.answering import ask as ask_service
-    from api.app import to_filters
-
-    return AskOut.model_validate(ask_service(_service(request), body.question, to_filters(body.filters), body.k))
+    its citation, a comparison ("So sánh ... giữa các tỉnh"), or, for plain search words, the
+    matching passages."""
+    answer = _core(request).ask(AskRequest(body.question, Filters(**body.filters.model_dump()), body.k))
+    d = answer.to_dict()
+    d.setdefault("question", body.question)
+    return AskOut.model_validate(d)
 
 
 @router.get("/compare", response_model=CompareOut, responses=ERRORS)
@@ -35,10 +37,8 @@ def compare(
                                            examples=["Kon Tum,Thái Nguyên,Đồng Nai"])] = None,
 ) -> CompareOut:
     """One column per province with its directives on the topic, then what they share."""
-    from answer.answering import compare as compare_service
-
-    names = [p.strip() for p in provinces.split(",") if p.strip()] if provinces else None
-    return CompareOut.model_validate(compare_service(_service(request), topic, names))
+    names = tuple(p.strip() for p in provinces.split(",") if p.strip()) if provinces else ()
+    return CompareOut.model_validate(_core(request).compare(CompareRequest(topic, names)).to_dict())
 
 
 @router.get("/agencies/{name}/tasks", response_model=TasksOut, responses=ERRORS)
@@ -54,7 +54,5 @@ def agency_tasks(
                                        description="the date 'overdue' is judged on (default: today)")] = None,
 ) -> TasksOut:
     """Tasks assigned to an agency ("Sở Y tế", "so y te", "Sở KH&ĐT"), by directive."""
-    from answer.answering import agency_tasks as tasks_service
-
-    return TasksOut.model_validate(tasks_service(_service(request), name, province=province, since=since,
-                                                 until=until, overdue=overdue, today=today))
+    req = TasksRequest(name, province=province, since=since, until=until, overdue=overdue, today=today)
+    return TasksOut.model_validate(_core(request).tasks(req).to_dict())

@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from chidao import commands
+from domain.errors import ChidaoError
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -164,6 +165,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except commands.CommandError as exc:
         print(f"chidao: {exc}", file=sys.stderr)
         return 2
+    except ChidaoError as exc:  # the core's errors: message and exit code from the one table
+        from service.errors import outcome
+
+        o = outcome(exc)
+        if o is None:
+            print(f"chidao: {exc}", file=sys.stderr)
+            return 2
+        print(f"chidao: {o.line()}", file=sys.stderr)
+        return o.exit
 
 
 if __name__ == "__main__":

@@ -7,9 +7,12 @@ import sys
 import time
 from pathlib import Path
 
+from domain.errors import ChidaoError
 
-class CommandError(Exception):
-    """A user-facing failure: printed as one line, exit status 2."""
+
+class CommandError(ChidaoError):
+    """A user-facing failure of the command line itself: printed as one line, exit status 2.
+    The core's own errors are mapped by `service.errors` (in `chidao.cli.main`)."""
 
 
 def ingest(args: argparse.Namespace) -> int:
@@ -74,7 +77,6 @@ def _ingest_for_index(sources: list[str], quiet: bool):
 def index_write(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from index.generation import IndexLocked, IndexMismatch, IndexNotReady, IndexWriteError
     from index.writer import batched, write
 
     files, failed = ([], 0) if args.action == "remove" else _ingest_for_index(args.sources, args.quiet)
@@ -93,9 +95,7 @@ def index_write(args: argparse.Namespace) -> int:
             for name in ("added", "replaced", "unchanged", "removed"):
                 totals[name] += len(getattr(report, name))
             totals["chunks"] += report.chunks
-    except (IndexMismatch, IndexLocked, IndexNotReady, IndexWriteError) as exc:
-        raise CommandError(str(exc)) from exc
-    finally:
+    finally:  # the index's errors go to the one table (service.errors) in chidao.cli.main
         bar.close()
     elapsed = time.perf_counter() - started
     summary = ", ".join(f"{v} {k}" for k, v in totals.items())
@@ -103,75 +103,67 @@ def index_write(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _filters(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from domain.model import Filters
+
+    return Filters(province=args.province, type=args.type, issuer=args.issuer, since=args.since,
+                   until=args.until, cites=args.cites)
+
+
+def _core(args: argparse.Namespace, retriever: str = "hybrid"):  # type: ignore[no-untyped-def]
+    """The application facade over `--index`, opened now (a missing index fails here)."""
+    from service.core import Core
+
+    return Core.at(args.index, retriever).load()
+
+
+def _print_hits(answer, query: str) -> None:  # type: ignore[no-untyped-def]
+    from search.highlight import mark
+
+    if not answer.hits:
+        print("Không tìm thấy kết quả. (no results)")
+    for r in answer.hits:
+        m = r.meta
+        where = " · ".join(x for x in (m.number, m.date, m.province) if x) or r.doc_id
+        print(f"{r.rank:>2}. [{r.score:.4f}] {r.chunk_id}  ({where})")
+        if r.section_path:
+            print("    § " + " > ".join(r.section_path))
+        marked = mark(r.text, query)
+        print("    " + marked[:400].replace("\n", " ") + ("…" if len(marked) > 400 else ""))
+
+
 def search(args: argparse.Namespace) -> int:
     import json
 
-    from index.generation import IndexMismatch, IndexNotReady
-    from index.index import Index
-    from search.highlight import mark
-    from domain.model import Filters
-    from search.retrievers import retrievers_for
+    from service.core import SearchRequest
 
-    index = Index(args.index)
-    try:
-        index.load()
-    except (IndexNotReady, IndexMismatch) as exc:
-        raise CommandError(str(exc)) from exc
-    filters = Filters(province=args.province, type=args.type, issuer=args.issuer, since=args.since,
-                      until=args.until, cites=args.cites)
-    retriever = retrievers_for(index, (args.retriever,))[args.retriever]
-    hits = retriever.search(args.query, k=args.k, filters=filters)
-    rows = []
-    for rank, hit in enumerate(hits, 1):
-        doc = index.store.document(hit.doc_id)
-        meta = doc.meta if doc else None
-        rows.append({
-            "rank": rank,
-            "chunk_id": hit.chunk_id,
-            "doc_id": hit.doc_id,
-            "number": meta.number if meta else None,
-            "type": meta.type if meta else None,
-            "date": meta.date if meta else None,
-            "province": meta.province if meta else None,
-            "province_2025": meta.province_2025 if meta else None,
-            "section_path": list(hit.section_path),
-            "score": round(hit.score, 6),
-            "text": hit.text,
-            "marked": mark(hit.text, args.query),
-        })
+    answer = _core(args, args.retriever).search(SearchRequest(args.query, _filters(args), args.k))
     if args.json:
-        print(json.dumps({"query": args.query, "hits": rows}, ensure_ascii=False, indent=2))
-        return 0
-    if not rows:
-        print("Không tìm thấy kết quả. (no results)")
-    for r in rows:
-        where = " · ".join(x for x in (r["number"], r["date"], r["province"]) if x) or r["doc_id"]
-        print(f"{r['rank']:>2}. [{r['score']:.4f}] {r['chunk_id']}  ({where})")
-        if r["section_path"]:
-            print("    § " + " > ".join(r["section_path"]))
-        print("    " + r["marked"][:400].replace("\n", " ") + ("…" if len(r["marked"]) > 400 else ""))
+        print(json.dumps({"query": args.query, "hits": answer.to_dict()["hits"]}, ensure_ascii=False, indent=2))
+    else:
+        _print_hits(answer, args.query)
     return 0
 
 
 def ask(args: argparse.Namespace) -> int:
+    """The question routed as the API and the app route it: agency tasks, a factual answer, a
+    comparison, or search results for plain search words."""
     import json
 
     from chidao.render import render
-    from index.generation import IndexMismatch, IndexNotReady
-    from index.index import Index
-    from answer.answers import ask as ask_index
-    from domain.model import Filters
+    from chidao.views import render_comparison
+    from service.core import AskRequest
+    from service.results import ComparisonAnswer, SearchAnswer
 
-    index = Index(args.index)
-    filters = Filters(province=args.province, type=args.type, issuer=args.issuer, since=args.since,
-                      until=args.until, cites=args.cites)
-    try:
-        index.load()
-        answer = ask_index(index, args.question, filters)
-    except (IndexNotReady, IndexMismatch) as exc:
-        raise CommandError(str(exc)) from exc
+    answer = _core(args).ask(AskRequest(args.question, _filters(args)))
     if args.json:
-        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        d = answer.to_dict()
+        d.setdefault("question", args.question)
+        print(json.dumps(d, ensure_ascii=False, indent=2))
+    elif isinstance(answer, ComparisonAnswer):
+        print(render_comparison(answer.comparison))
+    elif isinstance(answer, SearchAnswer):
+        _print_hits(answer, args.question)
     else:
         print(render(answer))
     return 0
@@ -181,19 +173,10 @@ def compare(args: argparse.Namespace) -> int:
     import json
 
     from chidao.views import render_comparison
-    from index.generation import IndexMismatch, IndexNotReady
-    from index.index import Index
-    from ingest.provinces import UnknownProvince
-    from answer.compare import compare as run_compare
+    from service.core import CompareRequest
 
-    provinces = [p.strip() for p in args.provinces.split(",") if p.strip()] if args.provinces else None
-    try:
-        index = Index(args.index).load()
-        result = run_compare(index, args.topic, provinces, k=args.k, threshold=args.threshold)
-    except (IndexNotReady, IndexMismatch) as exc:
-        raise CommandError(str(exc)) from exc
-    except UnknownProvince as exc:
-        raise CommandError(f"unknown province {exc.args[0]!r} (old or new names, e.g. 'Kon Tum', 'Quảng Ngãi')") from exc
+    provinces = tuple(p.strip() for p in args.provinces.split(",") if p.strip()) if args.provinces else ()
+    result = _core(args).compare(CompareRequest(args.topic, provinces, k=args.k, threshold=args.threshold))
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:

@@ -26,6 +26,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
+from domain.errors import ChidaoError
 from index.faults import crash_point
 
 log = logging.getLogger(__name__)
@@ -37,19 +38,19 @@ KEEP_GENERATIONS = 2
 _GEN_NAME = re.compile(r"gen-(\d{6})")
 
 
-class IndexNotReady(Exception):
+class IndexNotReady(ChidaoError):
     """No usable index at the path (never built, or every generation is damaged)."""
 
 
-class IndexMismatch(Exception):
+class IndexMismatch(ChidaoError):
     """The index was built with another embedder or incompatible versions."""
 
 
-class IndexLocked(Exception):
+class IndexLocked(ChidaoError):
     """Another writer holds the index."""
 
 
-class IndexWriteError(Exception):
+class IndexWriteError(ChidaoError):
     """A batch could not be written (disk full, I/O error, ...); the live generation is unchanged."""
 
 

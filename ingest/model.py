@@ -5,8 +5,10 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 
+from domain.errors import ChidaoError
 
-class IngestError(Exception):
+
+class IngestError(ChidaoError):
     """A file that cannot be ingested. The message always names the file and the reason."""
 
     def __init__(self, path: str, reason: str) -> None:

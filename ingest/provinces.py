@@ -19,10 +19,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from domain.errors import ChidaoError
 from ingest.vietnamese import fold
 
 
-class UnknownProvince(KeyError):
+class UnknownProvince(ChidaoError, KeyError):
     """A name that is none of the 63 + 34 provinces nor one of their listed spellings."""
 
 

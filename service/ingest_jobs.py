@@ -22,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from domain.errors import ChidaoError
 from ingest.model import IngestError
 from ingest.pipeline import SUPPORTED_SUFFIXES, IngestedFile
 from ingest.readers.sniff import detect_format
@@ -29,7 +30,7 @@ from ingest.sandbox import Limits, ingest_file_sandboxed
 from service.settings import MB, UploadLimits
 
 
-class UploadRejected(ValueError):
+class UploadRejected(ChidaoError, ValueError):
     """An upload refused before anything was stored; the message names the file and the reason."""
 
 

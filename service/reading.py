@@ -16,18 +16,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from domain.errors import ChidaoError
+from domain.model import Filters, Retriever
 from index.generation import IndexMismatch, IndexNotReady
 from index.index import BUILD_HINT, Index
 from ingest.model import Document
 from ingest.sections import parse_sections
 from search.highlight import spans as highlight_spans
-from domain.model import Filters
 from search.retrievers import retrievers_for
 
 __all__ = ["DocumentNotFound", "IndexMismatch", "IndexNotReady", "Service"]
 
 
-class DocumentNotFound(KeyError):
+class DocumentNotFound(ChidaoError, KeyError):
     """No document with this id in the live generation."""
 
     def __init__(self, doc_id: str) -> None:
@@ -132,7 +133,7 @@ class Service:
         self.retriever_name = retriever
         self.index: Index | None = None
         self._lock = threading.RLock()
-        self._retriever: object | None = None
+        self._retriever: Retriever | None = None
 
     # ---- lifecycle --------------------------------------------------------------------
     def load(self) -> Service:
@@ -182,12 +183,18 @@ class Service:
         with self._lock:
             yield self._index()
 
-    # ---- reads --------------------------------------------------------------------------
-    def search(self, query: str, k: int = 10, filters: Filters | None = None) -> list[SearchResult]:
+    def retriever(self) -> Retriever:
+        """The retriever over the live index, built once per generation; the answerers get this
+        one (they never build their own)."""
         with self.reading() as index:
             if self._retriever is None:
                 self._retriever = retrievers_for(index, (self.retriever_name,))[self.retriever_name]
-            hits = self._retriever.search(query, k=k, filters=filters)  # type: ignore[attr-defined]
+            return self._retriever
+
+    # ---- reads --------------------------------------------------------------------------
+    def search(self, query: str, k: int = 10, filters: Filters | None = None) -> list[SearchResult]:
+        with self.reading() as index:
+            hits = self.retriever().search(query, k=k, filters=filters)
             chunks = index.store.chunks_by_id(h.chunk_id for h in hits)
             docs: dict[str, Document] = {}
             out = []

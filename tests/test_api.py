@@ -178,7 +178,7 @@ def test_upload_then_search_then_delete(writable: TestClient, tmp_path: Path) ->
     job = r.json()
     (stored,) = job["files"]
     assert stored["doc_id"].startswith("u_") and "cong_van" not in stored["doc_id"]
-    done = writable.app.state.jobs.wait(job["id"])
+    done = writable.app.state.core.wait(job["id"])
     assert done.status == "done", done
     assert [p.name for p in (tmp_path / "uploads").iterdir()] == [stored["doc_id"] + ".txt"]  # no scratch left
     polled = writable.get(f"/jobs/{job['id']}").json()
@@ -332,7 +332,7 @@ def test_a_hostile_upload_fails_its_job_with_the_reason_and_search_goes_on(writa
     before = writable.get("/search", params={"q": "nhiệm vụ của Sở Y tế", "k": 3}).json()["hits"]
     r = writable.post("/documents", headers=key, files=[("files", ("bom.docx", zip_bomb()))])
     assert r.status_code == 202, r.text
-    done = writable.app.state.jobs.wait(r.json()["id"])
+    done = writable.app.state.core.wait(r.json()["id"])
     assert done.status == "failed"
     assert len(done.errors) == 1 and done.errors[0].startswith("bom.docx: ") and "compression ratio" in done.errors[0]
     polled = writable.get(f"/jobs/{done.id}").json()

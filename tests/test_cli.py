@@ -50,9 +50,11 @@ def test_build_then_search_json(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert main(["search", "Công văn 1536/UBND-KTTH", "--index", index, "--json", "--k", "3"]) == 0
     out = json.loads(capsys.readouterr().out)
     top = out["hits"][0]
-    assert (top["doc_id"], top["number"], top["date"], top["province"]) == (
+    meta = top["document"]
+    assert (top["doc_id"], meta["number"], meta["date"], meta["province"]) == (
         "000_e039e5926f709e92", "1536/UBND-KTTH", "2021-05-14", "Kon Tum")
-    assert "«1536/UBND-KTTH»" in top["marked"]
+    assert "1536/UBND-KTTH" in [top["text"][a:b] for a, b in top["highlights"]]
+    assert top["link"] == f"/documents/000_e039e5926f709e92?start={top['start']}&end={top['end']}"
 
 
 def test_search_without_index_says_how_to_build(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

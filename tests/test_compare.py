@@ -156,4 +156,4 @@ def test_cli_side_by_side_and_json(root: Path, capsys: pytest.CaptureFixture[str
 def test_cli_unknown_province_is_one_line(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["compare", COVID, "--index", str(root), "--provinces", "Atlantis"]) == 2
     assert capsys.readouterr().err.strip().splitlines() == [
-        "chidao: unknown province 'Atlantis' (old or new names, e.g. 'Kon Tum', 'Quảng Ngãi')"]
+        "chidao: không biết tỉnh 'Atlantis' (unknown province); tên cũ hoặc mới, ví dụ: Kon Tum, Quảng Ngãi"]

@@ -40,7 +40,7 @@ def test_local_upload_reports_progress_to_done(tmp_path: Path, index: Path) -> N
     local = LocalBackend(tmp_path / "index")
     local.settings = Settings(index=tmp_path / "index", upload_dir=tmp_path / "up")
     job = local.upload([("cong_van.txt", INJECTED.read_bytes())])
-    done = local._jobs.wait(job["id"])
+    done = local.core.wait(job["id"])
     assert done.status == "done"
     assert local.job(job["id"])["progress"] == 1.0
     assert local.search("gỡ bỏ đoạn mã", {}, k=1)["hits"][0]["doc_id"] == job["files"][0]["doc_id"]

@@ -35,100 +35,81 @@ class Backend(Protocol):
 
 
 class LocalBackend:
-    """The core, in this process."""
+    """The application core (`service.core.Core`), in this process."""
 
     def __init__(self, index: str | Path) -> None:
+        from service.core import Core
         from service.settings import Settings
-        from service.reading import Service
 
         self.settings = Settings.from_env(index=str(index))
-        self.service = Service(self.settings.index)
-        self._jobs: Any = None
-        self._files: dict[str, Any] = {}
+        self.core = Core(self.settings)
 
     def _guard(self, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
-        from index.generation import IndexMismatch, IndexNotReady
-        from index.index import BUILD_HINT
-        from ingest.provinces import UnknownProvince
-        from service.ingest_jobs import UploadRejected
-        from service.reading import DocumentNotFound
+        """The core's errors as BackendError with the status of the one table (`service.errors`)."""
+        from service.errors import ERRORS, outcome
 
         try:
             return fn(*args, **kwargs)
-        except (IndexNotReady, IndexMismatch) as exc:
-            raise BackendError(f"{exc} ({BUILD_HINT})", 503) from exc
-        except DocumentNotFound as exc:
-            raise BackendError(str(exc), 404) from exc
-        except UploadRejected as exc:
-            raise BackendError(str(exc), 422) from exc
-        except UnknownProvince as exc:
-            raise BackendError(f"không biết tỉnh {exc.args[0]!r} (unknown province)", 422) from exc
+        except ERRORS as exc:
+            o = outcome(exc)
+            assert o is not None
+            raise BackendError(o.line(), o.http) from exc
 
     def health(self) -> Json:
-        return self.service.health()
+        return self.core.health().to_dict()
 
     def facets(self) -> Json:
         from api.models import FacetsOut
 
-        return self._guard(lambda: FacetsOut.from_facets(self.service.facets()).model_dump(mode="json"))
+        return self._guard(lambda: FacetsOut.from_facets(self.core.facets()).model_dump(mode="json"))
 
     def ask(self, question: str, filters: Json, k: int = 10) -> Json:
-        from answer.answering import ask
         from api.models import AskOut
         from domain.model import Filters
+        from service.core import AskRequest
 
-        return self._guard(lambda: AskOut.model_validate(
-            ask(self.service, question, Filters(**filters), k)).model_dump(mode="json"))
+        def run() -> Json:
+            d = self.core.ask(AskRequest(question, Filters(**filters), k)).to_dict()
+            d.setdefault("question", question)
+            return AskOut.model_validate(d).model_dump(mode="json")
+
+        return self._guard(run)
 
     def search(self, query: str, filters: Json, k: int = 10) -> Json:
-        from answer.answering import search_answer
         from domain.model import Filters
+        from service.core import SearchRequest
 
-        return self._guard(lambda: search_answer(self.service, query, Filters(**filters), k))
+        return self._guard(lambda: self.core.search(SearchRequest(query, Filters(**filters), k)).to_dict())
 
     def compare(self, topic: str, provinces: Sequence[str] | None = None) -> Json:
-        from answer.answering import compare
         from api.models import CompareOut
+        from service.core import CompareRequest
 
         return self._guard(lambda: CompareOut.model_validate(
-            compare(self.service, topic, list(provinces) if provinces else None)).model_dump(mode="json"))
+            self.core.compare(CompareRequest(topic, tuple(provinces or ()))).to_dict()).model_dump(mode="json"))
 
     def document(self, doc_id: str, span: tuple[int, int] | None = None) -> Json:
         from api.models import DocumentOut
 
-        return self._guard(lambda: DocumentOut.from_view(self.service.document(doc_id, span)).model_dump(mode="json"))
+        return self._guard(lambda: DocumentOut.from_view(self.core.document(doc_id, span)).model_dump(mode="json"))
 
     def upload(self, files: Sequence[tuple[str, bytes]]) -> Json:
-        from index.writer import write
         from api.models import JobOut
-        from service.ingest_jobs import IncomingFile, Jobs, check_files, store_files
+        from service.ingest_jobs import IncomingFile
 
         def run() -> Json:
-            incoming = [IncomingFile(name, data) for name, data in files]
-            check_files(incoming, self.settings.limits)
-            with self.service.reading() as index:
-                embedder = index.embedder  # the loaded one: the model is not loaded twice
-            stored = store_files(incoming, self.settings.uploads)
-
-            def writer(batch, progress):  # type: ignore[no-untyped-def]
-                report = write(self.settings.index, batch, embedder, progress=progress)
-                return report.added, report.replaced, report.unchanged
-
-            if self._jobs is None:
-                self._jobs = Jobs()
-            job = self._jobs.submit(stored, writer, self.service.refresh)
-            self._files[job.id] = stored
-            return JobOut.from_state(job, stored).model_dump(mode="json")
+            up = self.core.upload([IncomingFile(name, data) for name, data in files])
+            return JobOut.from_state(up.job, list(up.files)).model_dump(mode="json")
 
         return self._guard(run)
 
     def job(self, job_id: str) -> Json:
         from api.models import JobOut
 
-        state = self._jobs.get(job_id) if self._jobs else None
-        if state is None:
+        up = self.core.job(job_id)
+        if up is None:
             raise BackendError(f"no job {job_id!r}", 404)
-        return JobOut.from_state(state, self._files.get(job_id)).model_dump(mode="json")
+        return JobOut.from_state(up.job, list(up.files)).model_dump(mode="json")
 
 
 class HttpBackend:
