@@ -111,12 +111,10 @@ def agency_answer(index: Index, question: str, agency: str, filters: Filters | N
             f"this chidao has {ASSIGNMENTS_VERSION}; run chidao index build (or index add) on it again"
         )
     f = filters or Filters()
-    allowed = _allowed_docs(index, f)
     predecessors = agencies.predecessors(agency)
 
     def fetch(name: str, role: str | None = None) -> list[StoredTask]:
-        rows = store.tasks(agency=name, province=f.province, since=f.since, until=f.until, role=role)
-        return [r for r in rows if allowed is None or r.doc_id in allowed]
+        return store.tasks(agency=name, role=role, filters=f)
 
     own: list[tuple[StoredTask, str | None]] = [(t, None) for t in fetch(agency)]
     for p in predecessors:
@@ -127,13 +125,6 @@ def agency_answer(index: Index, question: str, agency: str, filters: Filters | N
     groups = _group(own)
     included = tuple(p for p in predecessors if any(v == p for _, v in own))
     return AgencyAnswer(question, agency, groups, _group(collective, collective=True), included)
-
-
-def _allowed_docs(index: Index, f: Filters) -> set[str] | None:
-    """Documents passing the filters the task table does not index (type, issuer, cites)."""
-    if not (f.type or f.issuer or f.cites):
-        return None
-    return index.store.filtered_doc_ids(Filters(type=f.type, issuer=f.issuer, cites=f.cites))
 
 
 def _task(t: StoredTask, via: str | None) -> Task:

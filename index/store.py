@@ -9,12 +9,14 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from index.generation import IndexNotReady
+from index.filters import sql_clauses
 from index.lexical import cite_key, date_key, filter_key, issuer_key, province_key
 from ingest.assignments import Assignment
 from ingest.jsonl import document_from_dict, document_to_dict
@@ -260,25 +262,7 @@ class Store:
 
     def filtered_doc_ids(self, f: Filters) -> set[str]:
         """Documents that pass the filters (call only when some filter is set)."""
-        where, args = [], []
-        if f.province:
-            where.append("id IN (SELECT doc_id FROM document_provinces WHERE province_key=?)")
-            args.append(province_key(f.province))
-        if f.type:
-            where.append("type_key=?")
-            args.append(filter_key(f.type))
-        if f.issuer:
-            where.append("issuer_key=?")
-            args.append(issuer_key(f.issuer))
-        if f.since:
-            where.append("date IS NOT NULL AND date>=?")
-            args.append(date_key(f.since))
-        if f.until:
-            where.append("date IS NOT NULL AND date<=?")
-            args.append(date_key(f.until, end=True))
-        if f.cites:
-            where.append("id IN (SELECT doc_id FROM document_cites WHERE number_key=?)")
-            args.append(key(f.cites))
+        where, args = sql_clauses(f)
         q = "SELECT id FROM documents" + (" WHERE " + " AND ".join(where) if where else "")  # fixed clauses, values bound as "?"  # nosec B608
         return {i for (i,) in self.conn.execute(q, args)}
 
@@ -304,13 +288,15 @@ class Store:
         until: str | None = None,
         deadline_before: str | None = None,
         role: str | None = None,
+        filters: Filters | None = None,
     ) -> list[StoredTask]:
         """Assignments, newest directive first (undated last), each in text order.
 
         `agency` is any spelling the alias table knows ("Sở KH&ĐT", "so y te", "Giám đốc Sở
         Tài chính"), matched to its canonical name; `province` accepts the old and the 2025
         name like `Filters`; `since`/`until` bound the directive's date; `deadline_before` keeps
-        tasks whose deadline is on or before that ISO date.
+        tasks whose deadline is on or before that ISO date. `filters` restricts the directives as
+        it restricts search (the same SQL, `index.filters`); `province`/`since`/`until` narrow it.
         """
         if not self.has_assignments():
             raise IndexNotReady(f"{self.path}: this index was built before assignments were stored; rebuild it")
@@ -325,15 +311,11 @@ class Store:
         if role:
             where.append("a.role=?")
             args.append(role)
-        if province:
-            where.append("a.doc_id IN (SELECT doc_id FROM document_provinces WHERE province_key=?)")
-            args.append(province_key(province))
-        if since:
-            where.append("d.date IS NOT NULL AND d.date>=?")
-            args.append(date_key(since))
-        if until:
-            where.append("d.date IS NOT NULL AND d.date<=?")
-            args.append(date_key(until, end=True))
+        f = filters or Filters()
+        f = replace(f, province=province or f.province, since=since or f.since, until=until or f.until)
+        clauses, values = sql_clauses(f, doc_id="a.doc_id", table="d.")
+        where += clauses
+        args += values
         if deadline_before:
             where.append("a.deadline IS NOT NULL AND a.deadline<=?")
             args.append(deadline_before)

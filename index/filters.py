@@ -1,0 +1,38 @@
+"""`Filters` in SQL: one translation, used for chunks (dense pre-filtering, `Store.filtered_doc_ids`)
+and for tasks (`Store.tasks`). The tantivy translation is `LexicalIndex._filter_queries`; both
+compare the same keys (`index.lexical.filter_key` and its kin), so a filter means the same
+documents on every path (tests/integration/test_filter_paths.py checks it on the seeds).
+
+Clauses are fixed strings; every value is bound as "?".
+"""
+
+from __future__ import annotations
+
+from domain.model import Filters
+from index.lexical import cite_key, date_key, filter_key, issuer_key, province_key
+
+
+def sql_clauses(f: Filters, doc_id: str = "id", table: str = "") -> tuple[list[str], list[object]]:
+    """WHERE clauses (to be joined with AND) and their arguments: `doc_id` is the column holding
+    the document id, `table` the prefix of the documents table's columns ("d." in a join)."""
+    where: list[str] = []
+    args: list[object] = []
+    if f.province:
+        where.append(f"{doc_id} IN (SELECT doc_id FROM document_provinces WHERE province_key=?)")
+        args.append(province_key(f.province))
+    if f.type:
+        where.append(f"{table}type_key=?")
+        args.append(filter_key(f.type))
+    if f.issuer:
+        where.append(f"{table}issuer_key=?")
+        args.append(issuer_key(f.issuer))
+    if f.since:
+        where.append(f"{table}date IS NOT NULL AND {table}date>=?")
+        args.append(date_key(f.since))
+    if f.until:
+        where.append(f"{table}date IS NOT NULL AND {table}date<=?")
+        args.append(date_key(f.until, end=True))
+    if f.cites:
+        where.append(f"{doc_id} IN (SELECT doc_id FROM document_cites WHERE number_key=?)")
+        args.append(cite_key(f.cites))
+    return where, args
