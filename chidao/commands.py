@@ -74,13 +74,25 @@ def _ingest_for_index(sources: list[str], quiet: bool):
     return files, failed
 
 
+def _manifest_embedder(root: Path):  # type: ignore[no-untyped-def]
+    """The embedder an index was built with (its manifest says): what `index add` and `index
+    remove` must write with. No index yet: IndexNotReady, with the command that builds one."""
+    from index.generation import IndexNotReady, current_generation, read_manifest
+    from index.index import BUILD_HINT, embedder_for
+
+    gen = current_generation(root)
+    if gen is None:
+        raise IndexNotReady(f"{root}: no index to change ({BUILD_HINT})")
+    return embedder_for(read_manifest(gen).embedder)
+
+
 def index_write(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from index.writer import batched, write
 
+    embedder = _embedder(args.embedder) if args.action == "build" else _manifest_embedder(Path(args.index))
     files, failed = ([], 0) if args.action == "remove" else _ingest_for_index(args.sources, args.quiet)
-    embedder = _embedder(args.embedder)
     started = time.perf_counter()
     bar = tqdm(total=len(files), unit="file", disable=args.quiet or len(files) < 20, file=sys.stderr)
     totals = {"added": 0, "replaced": 0, "unchanged": 0, "removed": 0, "chunks": 0}
