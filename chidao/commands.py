@@ -27,7 +27,9 @@ def ingest(args: argparse.Namespace) -> int:
         raise CommandError("no input files found in " + " ".join(args.paths))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    docs, chunks, failed = [], [], 0
+    docs: list[dict[str, object]] = []
+    chunks: list[dict[str, object]] = []
+    failed = 0
     started = time.perf_counter()
     bar = tqdm(total=len(paths), unit="file", disable=args.quiet or len(paths) < 20, file=sys.stderr)
     for result in ingest_paths(paths):
@@ -90,6 +92,7 @@ def index_write(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from index.writer import batched, write
+    from ingest.pipeline import IngestedFile
 
     embedder = _embedder(args.embedder) if args.action == "build" else _manifest_embedder(Path(args.index))
     files, failed = ([], 0) if args.action == "remove" else _ingest_for_index(args.sources, args.quiet)
@@ -97,6 +100,7 @@ def index_write(args: argparse.Namespace) -> int:
     bar = tqdm(total=len(files), unit="file", disable=args.quiet or len(files) < 20, file=sys.stderr)
     totals = {"added": 0, "replaced": 0, "unchanged": 0, "removed": 0, "chunks": 0}
     try:
+        batches: list[list[IngestedFile]]
         if args.action == "remove":
             batches = [[]]
         else:

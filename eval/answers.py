@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from statistics import fmean
 from typing import Any
 
+from answer.answers import AgencyAnswer, Task, ask
 from eval.datasets import Query, RelevantItem, match_form, source_stem
 from index.index import Index
-from answer.answers import AgencyAnswer, Task, ask
 
 
 def _in_tasks(item: RelevantItem, tasks: Sequence[Task]) -> bool:

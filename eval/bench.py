@@ -18,7 +18,6 @@ import gzip
 import json
 import os
 import resource
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -67,7 +66,7 @@ def percentiles(samples: list[float]) -> dict[str, float]:
     ms = sorted(s * 1000 for s in samples)
 
     def pct(p: float) -> float:
-        return round(ms[min(len(ms) - 1, int(round(p / 100 * (len(ms) - 1))))], 2)
+        return round(ms[min(len(ms) - 1, round(p / 100 * (len(ms) - 1)))], 2)
 
     return {"p50_ms": pct(50), "p95_ms": pct(95), "p99_ms": pct(99), "n": len(ms)}
 
@@ -83,7 +82,7 @@ def ingest_chunks(corpus: Path, size: int):
             t = time.perf_counter()
             try:
                 f = ingest_text(text, f"{doc_id}-r{rounds}" if rounds > 1 else doc_id, doc_id)
-            except Exception:  # noqa: BLE001 - an odd page is skipped, as ingest would report it
+            except Exception:  # noqa: BLE001, S112 - an odd page is skipped, as ingest would report it
                 continue
             elapsed += time.perf_counter() - t
             files.append(f)
@@ -189,7 +188,7 @@ def baseline_latency(index) -> dict:
     t = time.perf_counter()
     corpus_tokens = [tokenize((" > ".join(json.loads(sp)) + "\n" + text) if sp != "[]" else text) for _, _, sp, text in rows]
     bm25 = BM25Okapi(corpus_tokens)
-    ids, vecs = index.store.embeddings(index.manifest.dim)
+    _ids, vecs = index.store.embeddings(index.manifest.dim)
     flat = faiss.IndexFlatIP(index.manifest.dim)
     flat.add(vecs)
     build_s = time.perf_counter() - t
@@ -259,10 +258,10 @@ def format_report(r: dict) -> str:
             lines += ["", f"{key}: " + ", ".join(f"{b} {x}x" for b, x in ratios.items())]
     for size, e in r["sizes"].items():
         lines += ["", f"## {int(size):,} chunks", "",
-                  f"- ingest: {e['ingest']['docs_per_s']} docs/s, {e['ingest']['chunks_per_s']} chunks/s "
-                  f"({e['ingest']['documents']} documents, corpus read {e['ingest']['corpus_rounds']}x)",
+                  (f"- ingest: {e['ingest']['docs_per_s']} docs/s, {e['ingest']['chunks_per_s']} chunks/s "
+                  f"({e['ingest']['documents']} documents, corpus read {e['ingest']['corpus_rounds']}x)"),
                   f"- vectors: {e['vectors']['real']} embedded by the model, {e['vectors']['generated']} generated",
-                  f"- build seconds: " + ", ".join(f"{k} {v}" for k, v in e["build_s"].items()),
+                  "- build seconds: " + ", ".join(f"{k} {v}" for k, v in e["build_s"].items()),
                   f"- index on disk: {e['index_mb']} MB; serving peak RSS: {e['peak_rss_mb']} MB", "",
                   "| retriever | p50 ms | p95 ms | p99 ms |", "|---|---|---|---|"]
         for name in ("hybrid", "bm25", "dense", "baseline_hybrid"):

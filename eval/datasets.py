@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from ingest.vietnamese import normalize as canonical_vietnamese
 from domain.model import Hit
+from ingest.vietnamese import normalize as canonical_vietnamese
 
 
 @dataclass(frozen=True)
@@ -190,12 +190,12 @@ def load_beir(directory: str | Path) -> BeirSet:
     with qrels_path.open(encoding="utf-8", newline="") as f:
         rows = csv.reader(f, delimiter="\t")
         next(rows, None)  # header: query-id, corpus-id, score
-        for n, row in enumerate(rows, 2):
-            if not row:
+        for n, fields in enumerate(rows, 2):
+            if not fields:
                 continue
-            if len(row) != 3:
-                raise DatasetError(f"{qrels_path}:{n}: expected 3 tab-separated fields, got {len(row)}")
-            qid, cid, score = row
+            if len(fields) != 3:
+                raise DatasetError(f"{qrels_path}:{n}: expected 3 tab-separated fields, got {len(fields)}")
+            qid, cid, score = fields
             if qid not in query_ids or cid not in corpus:
                 raise DatasetError(f"{qrels_path}:{n}: unknown query {qid!r} or corpus id {cid!r}")
             qrels.setdefault(qid, {})[cid] = int(score)

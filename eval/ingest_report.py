@@ -12,9 +12,6 @@ file missing one a one-line reason. Extra columns plug in without editing this m
 
 from __future__ import annotations
 
-from ingest.model import Section
-from ingest.sections import parse_sections
-
 import argparse
 import json
 import re
@@ -27,7 +24,8 @@ from pathlib import Path
 from ingest.attachments import split_documents
 from ingest.clean import clean
 from ingest.metadata import explain_metadata, is_national
-from ingest.model import CleanText, Metadata
+from ingest.model import CleanText, Metadata, Section
+from ingest.sections import parse_sections
 
 FIELDS = ("number", "date", "province")
 Column = Callable[[CleanText], bool]

@@ -14,9 +14,9 @@ from functools import cached_property
 from statistics import fmean
 from typing import Any, Literal
 
+from domain.model import Filters, Hit, Retriever
 from eval.datasets import BeirSet, Query, RelevantItem, beir_as_queries, matches, matches_doc, source_stem
 from eval.metrics import MRR_CUTOFF, NDCG_CUTOFF, first_relevant_rank, metric_by_name, parse_metric
-from domain.model import Filters, Hit, Retriever
 
 Matcher = Callable[[RelevantItem, Hit], bool]
 
@@ -286,13 +286,13 @@ def check_floors(result: EvalResult, floors: Floors) -> list[str]:
                     )
     if result.answers is not None:
         for (dataset, name), minimum in floors.answers_min.items():
-            value = result.answers.get(name)
-            if dataset == result.dataset and value is not None and value < minimum:
-                violations.append(f"{dataset}/answers: {name} = {value} < floor {minimum}")
+            got = result.answers.get(name)
+            if dataset == result.dataset and got is not None and got < minimum:
+                violations.append(f"{dataset}/answers: {name} = {got} < floor {minimum}")
         for (dataset, name), maximum in floors.answers_max.items():
-            value = result.answers.get(name)
-            if dataset == result.dataset and value is not None and value > maximum:
-                violations.append(f"{dataset}/answers: {name} = {value} > ceiling {maximum}")
+            got = result.answers.get(name)
+            if dataset == result.dataset and got is not None and got > maximum:
+                violations.append(f"{dataset}/answers: {name} = {got} > ceiling {maximum}")
     for dataset, retriever, name, others in floors.beats:
         if dataset != result.dataset or retriever not in result.runs:
             continue

@@ -45,6 +45,7 @@ from pathlib import Path
 
 import tantivy
 
+from domain.model import Filters
 from index.tokenize import (
     canonical_doc_number,
     expand_abbreviations,
@@ -55,7 +56,6 @@ from index.tokenize import (
 )
 from ingest import provinces
 from ingest.vietnamese import has_diacritics, normalize
-from domain.model import Filters
 
 SCHEMA_VERSION = 1
 MANIFEST = "lexical.json"

@@ -15,13 +15,13 @@ from typing import Any
 
 import numpy as np
 
-from index.generation import IndexNotReady
+from domain.model import Filters, StoredTask
 from index.filters import sql_clauses
+from index.generation import IndexNotReady
 from index.lexical import cite_key, date_key, filter_key, issuer_key, province_key
 from ingest.assignments import Assignment
 from ingest.jsonl import document_from_dict, document_to_dict
 from ingest.model import Chunk, Document
-from domain.model import Filters, StoredTask
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (

@@ -32,7 +32,8 @@ def document_to_dict(doc: Document) -> dict[str, Any]:
 
 def document_from_dict(d: dict[str, Any]) -> Document:
     fields = Metadata.__dataclass_fields__
-    meta = Metadata(**{k: tuple(d[k]) if isinstance(d.get(k), list) else d.get(k) for k in fields})
+    values: dict[str, Any] = {k: tuple(d[k]) if isinstance(d.get(k), list) else d.get(k) for k in fields}
+    meta = Metadata(**values)
     text = CleanText(d["text"], d["original"], tuple((int(a), int(b)) for a, b in d["anchors"]))
     return Document(
         id=d["id"],

@@ -7,16 +7,17 @@ first: "Công văn 1536/UBND-KTTH" must open on that letter.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 
+from domain.model import Filters, Hit, Retriever
 from index.index import Index
 from index.store import key
 from ingest.metadata import find_doc_numbers
 from ingest.vietnamese import has_diacritics, normalize
 from search.fusion import get_fusion
-from domain.model import Filters, Hit
+
 
 def numbers_in(query: str) -> list[str]:
     """Document numbers typed in a query ("Công văn 1536/UBND-KTTH" -> ["1536/UBND-KTTH"])."""
@@ -97,7 +98,7 @@ class HybridRetriever:
                        filters: Filters | None) -> list[tuple[str, float]]:
         """A query that names a document number opens on exact matches: first the document
         that bears the number (its best chunk), then chunks that cite it, in fused order."""
-        numbers = {key(n) for n in numbers_in(query)}
+        numbers = {k for k in map(key, numbers_in(query)) if k}
         if not numbers:
             return fused
         store = self.index.store
@@ -136,10 +137,10 @@ def _hybrid_rrf(index: Index) -> HybridRetriever:
     return r
 
 
-RETRIEVERS = {"bm25": BM25Retriever, "dense": DenseRetriever, "hybrid": HybridRetriever, "hybrid_rrf": _hybrid_rrf}
+RETRIEVERS: dict[str, Callable[[Index], Retriever]] = {"bm25": BM25Retriever, "dense": DenseRetriever, "hybrid": HybridRetriever, "hybrid_rrf": _hybrid_rrf}
 
 
-def retrievers_for(index: Index, names: tuple[str, ...] = ("hybrid", "bm25", "dense")) -> Mapping[str, object]:
+def retrievers_for(index: Index, names: tuple[str, ...] = ("hybrid", "bm25", "dense")) -> Mapping[str, Retriever]:
     unknown = [n for n in names if n not in RETRIEVERS]
     if unknown:
         raise ValueError(f"unknown retriever {unknown[0]!r}; valid: {', '.join(RETRIEVERS)}")

@@ -39,7 +39,7 @@ class Status:
     message: Callable[[BaseException], str] = str
 
 
-TABLE: tuple[tuple[type[BaseException], Status], ...] = (
+TABLE: tuple[tuple[type[Exception], Status], ...] = (
     (IndexNotReady, Status(503, EXIT_USAGE, BUILD_HINT)),
     (IndexMismatch, Status(503, EXIT_USAGE, BUILD_HINT)),
     (IndexLocked, Status(409, EXIT_TEMPFAIL, message=_locked)),
@@ -51,7 +51,7 @@ TABLE: tuple[tuple[type[BaseException], Status], ...] = (
     (IngestError, Status(422, EXIT_USAGE)),
 )
 
-ERRORS: tuple[type[BaseException], ...] = tuple(cls for cls, _ in TABLE)
+ERRORS: tuple[type[Exception], ...] = tuple(cls for cls, _ in TABLE)
 
 
 @dataclass(frozen=True)

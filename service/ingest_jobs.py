@@ -131,14 +131,14 @@ class Jobs:
         with self._lock:
             self._jobs[job_id] = replace(self._jobs[job_id], **changes)  # type: ignore[arg-type]
 
-    def submit(self, stored: Sequence[StoredFile], write: Writer, on_done: Callable[[], None]) -> JobState:
+    def submit(self, stored: Sequence[StoredFile], write: Writer, on_done: Callable[[], object]) -> JobState:
         job = JobState(uuid.uuid4().hex, "queued", total=len(stored))
         with self._lock:
             self._jobs[job.id] = job
         self._pool.submit(self._run, job.id, list(stored), write, on_done)
         return job
 
-    def _run(self, job_id: str, stored: list[StoredFile], write: Writer, on_done: Callable[[], None]) -> None:
+    def _run(self, job_id: str, stored: list[StoredFile], write: Writer, on_done: Callable[[], object]) -> None:
         self._update(job_id, status="running", stage="reading")
         files: list[IngestedFile] = []
         errors: list[str] = []

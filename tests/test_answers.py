@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from answer.answers import AgencyAnswer, ask, classify
 from chidao.cli import main
 from eval.answers import evaluate_answers
 from eval.datasets import load_snippet_queries
 from index.embedders.base import get_embedder
 from index.index import Index
 from index.writer import write
-from answer.answers import AgencyAnswer, ask, classify
 
 ORDER_YTE = ["003_104911c3395eed31", "000_e039e5926f709e92", "004_8e1e77f4468c0f15", "001_b75f6995bec0e83d"]
 
@@ -179,8 +179,8 @@ def test_a_group_can_be_asked_about(index: Index) -> None:
 def test_tasks_follow_the_assignment_rules_version(root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import shutil
 
-    import index.writer
     import answer.answers
+    import index.writer
     from index.generation import IndexNotReady, current_generation, read_manifest
 
     copy = tmp_path / "copy"

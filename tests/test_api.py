@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from api.app import create_app
 from index.embedders.base import get_embedder
 from index.writer import write
 from ingest.pipeline import expand_paths, ingest_file
-from api.app import create_app
 from service.settings import Settings, UploadLimits
 from tests.conftest import ROOT, SEEDS
 

@@ -8,9 +8,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from chidao.cli import main
-from index.index import Index
-from ingest.provinces import UnknownProvince
 from answer.compare import (
     Column,
     Instruction,
@@ -20,6 +17,9 @@ from answer.compare import (
     lead_agencies,
     threshold_for,
 )
+from chidao.cli import main
+from index.index import Index
+from ingest.provinces import UnknownProvince
 
 COVID = "phòng chống dịch COVID-19"
 

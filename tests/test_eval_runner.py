@@ -7,15 +7,17 @@ query words it contains and keeps the passages' order among equal scores.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Iterable
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from domain.model import Filters, Hit, Retriever
 from eval.datasets import (
     BeirSet,
     Query,
@@ -28,7 +30,6 @@ from eval.datasets import (
 from eval.report import write_report
 from eval.runner import DEFAULT_FLOORS, EvalResult, Floors, RankFloor, check_floors, evaluate, evaluate_beir
 from ingest.vietnamese import fold
-from domain.model import Filters, Hit, Retriever
 from tests.conftest import seed_path
 
 S000 = seed_path("000").stem  # 000_e039e5926f709e92
@@ -163,7 +164,7 @@ def test_recall_curve_is_monotone_and_reaches_depth(result: EvalResult) -> None:
     assert curve[0] == pytest.approx((1 / 3 + 1 + 1 + 0 + 0) / 5)  # k = 1: a1 one of three, a2, n1
     assert curve[4] == pytest.approx(result.metric("overlap", "recall@5"))
     assert curve[6] == pytest.approx(4 / 5)  # k = 7: a1 complete; x1 never
-    assert all(a <= b for a, b in zip(curve, curve[1:]))
+    assert all(a <= b for a, b in itertools.pairwise(curve))
 
 
 def test_metric_floors() -> None:
@@ -209,7 +210,7 @@ def test_rank_floor_by_document(result: EvalResult) -> None:
 
 
 def test_report_files(result: EvalResult, tmp_path: Path) -> None:
-    written = write_report(result, tmp_path / "out", now=datetime(2026, 5, 1, tzinfo=timezone.utc))
+    written = write_report(result, tmp_path / "out", now=datetime(2026, 5, 1, tzinfo=UTC))
     out = tmp_path / "out"
     assert sorted(p.name for p in written) == sorted(
         ["report.md", "recall_at_k.png", "failures.jsonl", "run.overlap.trec", "run.folded.trec"]

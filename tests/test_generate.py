@@ -11,9 +11,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from index.index import Index
 from answer.generate import NO_ANSWER, LLMConfig, LLMGenerator, from_env, verify
 from answer.qa import Passage, answer_question
+from index.index import Index
 
 QUESTION = "Hạn chót báo cáo kết quả thực hiện về Thường trực UBND tỉnh Đồng Nai là ngày nào?"
 

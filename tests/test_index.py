@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from domain.model import Filters, Retriever
 from index.embedders.base import get_embedder
 from index.generation import CURRENT, IndexMismatch, IndexNotReady, generations, read_manifest
 from index.index import Index
 from index.writer import write
 from ingest.pipeline import ingest_file
-from domain.model import Filters
 from search.retrievers import retrievers_for
 from tests.conftest import SEEDS, seed_path
 
@@ -104,7 +104,11 @@ def test_number_queries_open_on_their_document(built: Path) -> None:
 def test_filters_by_old_and_new_province_type_and_date(built: Path) -> None:
     rets = retrievers_for(Index(built).load())
     for name in ("bm25", "dense", "hybrid"):
-        docs = lambda f: {h.doc_id for h in rets[name].search("phòng chống dịch", k=50, filters=f)}  # noqa: E731
+        retriever = rets[name]
+
+        def docs(f: Filters, retriever: Retriever = retriever) -> set[str]:
+            return {h.doc_id for h in retriever.search("phòng chống dịch", k=50, filters=f)}
+
         assert docs(Filters(province="Kon Tum")) == docs(Filters(province="quang ngai")) == {
             "000_e039e5926f709e92", "001_b75f6995bec0e83d", "002_df20b3de81934500"}
         assert docs(Filters(province="Thái Nguyên")) == {"003_104911c3395eed31"}

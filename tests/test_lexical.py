@@ -34,6 +34,7 @@ from pathlib import Path
 import pytest
 from rank_bm25 import BM25Okapi
 
+from domain.model import Filters
 from index.lexical import (
     MANIFEST,
     BadFilter,
@@ -46,7 +47,6 @@ from index.lexical import (
 )
 from index.tokenize import tokenize
 from ingest.vietnamese import fold
-from domain.model import Filters
 
 SEEDS = Path(__file__).resolve().parent.parent / "sample" / "seeds"
 K1, B = 1.2, 0.75

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from answer.compare import compare
+from answer.qa import answer_question
 from eval.datasets import match_form
 from index.embedders.base import get_embedder
 from index.index import Index
 from index.writer import write
 from ingest.pipeline import ingest_file
-from answer.compare import compare
-from answer.qa import answer_question
 from tests.conftest import SEEDS
 from tests.test_qa import DEV_QUESTIONS, HELD_OUT, UNANSWERABLE
 

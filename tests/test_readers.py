@@ -23,10 +23,10 @@ from docx.enum.text import WD_BREAK
 from docx.oxml import parse_xml
 from pypdf import PdfReader, PdfWriter
 
-import ingest.readers as readers
 import ingest.readers.doc as doc_reader
 import ingest.readers.docx as docx_reader
 import ingest.readers.pdf as pdf_reader
+from ingest import readers
 from ingest.model import IngestError, RawText
 from ingest.readers import read, reader_for
 from ingest.readers.docx_numbering import Numbering
@@ -145,7 +145,7 @@ def test_tcvn3_table_has_every_letter_once() -> None:
 def test_tcvn3_table_matches_glibc_iconv() -> None:
     """glibc's TCVN5712-1 converter is an independent implementation of TCVN 5712:1993 (VN1)."""
     iconv = shutil.which("iconv")
-    probe = subprocess.run([iconv or "iconv", "-l"], capture_output=True, text=True) if iconv else None
+    probe = subprocess.run([iconv or "iconv", "-l"], check=False, capture_output=True, text=True) if iconv else None
     if probe is None or "TCVN5712-1" not in probe.stdout:
         pytest.skip("glibc iconv with TCVN5712-1 not available")
     codes = sorted(TCVN3_BYTES)
@@ -267,13 +267,13 @@ def test_legacy_text_files(tmp_path: Path, encoding: str) -> None:
 
 def test_utf8_with_a_damaged_byte(tmp_path: Path) -> None:
     data = SEED0.encode("utf-8")
-    cut = data.index("tỉnh".encode("utf-8")) + 2  # inside the three bytes of "ỉ"
+    cut = data.index("tỉnh".encode()) + 2  # inside the three bytes of "ỉ"
     raw = read(write(tmp_path, "crawl.txt", data[:cut] + data[cut + 1 :]))
     assert (raw.text, raw.encoding) == (SEED0.replace("tỉnh", "t\ufffdnh", 1), "utf-8")
 
 
 def test_legacy_gibberish_saved_as_utf8(tmp_path: Path) -> None:
-    raw = read(write(tmp_path, "pasted.txt", "Uû ban nh©n d©n tØnh Kon Tum\n".encode("utf-8")))
+    raw = read(write(tmp_path, "pasted.txt", "Uû ban nh©n d©n tØnh Kon Tum\n".encode()))
     assert (raw.text, raw.encoding) == ("Uỷ ban nhân dân tỉnh Kon Tum\n", "tcvn3")
     for name, text in SEED_TEXTS.items():
         for encoding, encode in (("tcvn3", to_tcvn3), ("vni", to_vni)):

@@ -17,10 +17,9 @@ wrapped, so callers only ever see IngestError.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import replace
-
 import stat
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from ingest.model import IngestError, RawText

@@ -17,9 +17,7 @@ from ingest.readers.encoding import convert_if_legacy, decode_bytes
 
 DROPPED = frozenset({"script", "style", "nav", "noscript", "template", "head", "iframe", "svg", "select"})
 BLOCKS = frozenset(
-    "address article aside blockquote body caption center dd details dialog div dl dt fieldset "
-    "figcaption figure footer form h1 h2 h3 h4 h5 h6 header hr html li main menu ol p pre "
-    "section summary table tbody tfoot thead ul".split()
+    ["address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "details", "dialog", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "html", "li", "main", "menu", "ol", "p", "pre", "section", "summary", "table", "tbody", "tfoot", "thead", "ul"]
 )
 CELLS = ("td", "th")
 CELL_SEP = " | "

@@ -120,7 +120,7 @@ def _vni_table() -> dict[str, str]:
     del lower["y" + _VNI_TONE[4]]  # ỵ is the single byte î
     table: dict[str, str] = {}
     for seq, letter in lower.items():
-        base, mod = seq
+        base, mod = tuple(seq)
         for b in (base, base.upper()):
             for m in (mod, mod.upper()):
                 table[b + m] = letter.upper() if b.isupper() else letter

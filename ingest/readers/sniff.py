@@ -25,9 +25,9 @@ _MISSING = {
     ".doc": "not a Word .doc (no OLE2 header)",
 }
 _HTML_START = re.compile(
-    r"\A\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>])", re.I | re.S
+    r"\A\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>])", re.IGNORECASE | re.DOTALL
 )
-_HTML_TAG = re.compile(r"<(?:html|head|body|div|p|table|span|br|meta|title|h[1-6])[\s/>]", re.I)
+_HTML_TAG = re.compile(r"<(?:html|head|body|div|p|table|span|br|meta|title|h[1-6])[\s/>]", re.IGNORECASE)
 _HEAD_BYTES = 1024
 
 
