@@ -44,7 +44,7 @@ from search.retrievers import HybridRetriever, numbers_in
 # question's (idf-weighted) words and word pairs by itself, and MIN_SCORE counting the words found
 # around it at CONTEXT_WEIGHT. Set in the gap between the 5 dev questions (best unit scores
 # 0.56-1.0, unit coverage >= 0.33, with both the hash and e5-small indexes) and 12 questions the
-# seeds do not answer (<= 0.38; tests/test_qa.py holds both sets).
+# seeds do not answer (<= 0.38; tests/integration/test_qa.py holds both sets).
 MIN_SCORE = 0.45
 MIN_UNIT_COVERAGE = 0.2
 # A figure question needs a measured number (a %, an amount in đồng, "40/121 xã"), not any digit.

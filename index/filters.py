@@ -3,7 +3,7 @@ and for tasks (`Store.tasks`). The tantivy translation is `LexicalIndex._filter_
 compare the same keys (`index.lexical.filter_key` and its kin), so a filter means the same
 documents on every path (tests/integration/test_filter_paths.py checks it on the seeds).
 
-Clauses are fixed strings; every value is bound as "?".
+Clauses are fixed strings over fixed column names (checked); every value is bound as "?".
 """
 
 from __future__ import annotations
@@ -11,14 +11,19 @@ from __future__ import annotations
 from domain.model import Filters
 from index.lexical import cite_key, date_key, filter_key, issuer_key, province_key
 
+_DOC_COLUMNS = frozenset({"id", "a.doc_id"})  # documents.id, assignments.doc_id
+_TABLE_PREFIXES = frozenset({"", "d."})
+
 
 def sql_clauses(f: Filters, doc_id: str = "id", table: str = "") -> tuple[list[str], list[object]]:
     """WHERE clauses (to be joined with AND) and their arguments: `doc_id` is the column holding
     the document id, `table` the prefix of the documents table's columns ("d." in a join)."""
+    if doc_id not in _DOC_COLUMNS or table not in _TABLE_PREFIXES:
+        raise ValueError(f"not a column of the store: {doc_id!r} / {table!r}")
     where: list[str] = []
     args: list[object] = []
     if f.province:
-        where.append(f"{doc_id} IN (SELECT doc_id FROM document_provinces WHERE province_key=?)")
+        where.append(f"{doc_id} IN (SELECT doc_id FROM document_provinces WHERE province_key=?)")  # nosec B608
         args.append(province_key(f.province))
     if f.type:
         where.append(f"{table}type_key=?")
@@ -33,6 +38,6 @@ def sql_clauses(f: Filters, doc_id: str = "id", table: str = "") -> tuple[list[s
         where.append(f"{table}date IS NOT NULL AND {table}date<=?")
         args.append(date_key(f.until, end=True))
     if f.cites:
-        where.append(f"{doc_id} IN (SELECT doc_id FROM document_cites WHERE number_key=?)")
+        where.append(f"{doc_id} IN (SELECT doc_id FROM document_cites WHERE number_key=?)")  # nosec B608
         args.append(cite_key(f.cites))
     return where, args

@@ -3,7 +3,7 @@
 Texts are tokenised here in Python and handed to tantivy joined by spaces, for its "whitespace"
 tokenizer (no lower-casing, no length filter): tantivy stores and scores exactly the tokens of
 `tokenize()`. Scoring is tantivy's BM25 (k1 = 1.2, b = 0.75; idf = ln(1 + (N - n + 0.5) / (n + 0.5))
-as in Lucene), checked against rank-bm25 in tests/test_lexical.py.
+as in Lucene), checked against rank-bm25 in tests/unit/index/test_lexical.py.
 
 Two text fields: `text` holds the tokens, `text_folded` the same tokens without diacritics.
 A query typed without diacritics (`not has_diacritics(query)`) searches `text_folded` only, with

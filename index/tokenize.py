@@ -29,7 +29,7 @@ the folded index field that serves queries typed without them.
 
 Pure Python, one precompiled scanner regex; plain runs of words (most of any text) are handled a
 run at a time. About 3-4 M characters/s on one core (2,000 scale-corpus documents, 20 M chars).
-See tests/test_tokenize.py for the exact token lists.
+See tests/unit/index/test_tokenize.py for the exact token lists.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@
 TARGET is one of: text (ingest_text: clean, attachments, metadata, sections, chunks), docx,
 pdf, html, sniff. A crash is any exception other than IngestError; atheris writes the input that
 caused it to crash-<sha1> in the working directory. The Hypothesis tests in
-tests/test_fuzz_parsers.py are the CI part; this runs longer, guided by coverage.
+tests/reliability/test_fuzz_parsers.py are the CI part; this runs longer, guided by coverage.
 """
 
 from __future__ import annotations

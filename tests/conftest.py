@@ -1,4 +1,8 @@
-"""Shared fixtures: the bundled seed directives and, when present, ../shared."""
+"""Shared fixtures: the bundled seed directives and, when present, ../shared; and the tier markers.
+
+Tiers are folders: tests/unit/<package>, tests/integration, tests/reliability, tests/model (loads
+the real bundled model), tests/e2e (a real browser). Each test gets its folder's marker, so
+`-m "unit or integration"` is the fast tier (scripts/test_fast.sh)."""
 
 from __future__ import annotations
 
@@ -14,6 +18,16 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "sample" / "seeds"
 SHARED = Path(os.environ.get("CHIDAO_SHARED", ROOT.parent / "shared"))
+
+
+TIERS = ("unit", "integration", "reliability", "model", "e2e")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        parts = Path(item.fspath).resolve().relative_to(ROOT / "tests").parts
+        if parts and parts[0] in TIERS:
+            item.add_marker(getattr(pytest.mark, parts[0]))
 
 
 def seed_path(prefix: str) -> Path:

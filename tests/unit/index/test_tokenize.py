@@ -21,7 +21,7 @@ from index.tokenize import (
 )
 from ingest.vietnamese import fold, normalize
 
-SEEDS = sorted((Path(__file__).resolve().parent.parent / "sample" / "seeds").glob("*.txt"))
+SEEDS = sorted((Path(__file__).resolve().parents[3] / "sample" / "seeds").glob("*.txt"))
 
 
 @pytest.fixture(scope="module")

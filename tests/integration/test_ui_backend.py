@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from service.settings import Settings
-from tests.test_api import INJECTED, KEY, build_index
+from tests.integration.test_api import INJECTED, KEY, build_index
 from ui.backend import BackendError, HttpBackend, LocalBackend
 
 

@@ -326,7 +326,7 @@ def test_compare_bad_input(client: TestClient) -> None:
 # ---- hostile uploads, rate limit -------------------------------------------------------------
 def test_a_hostile_upload_fails_its_job_with_the_reason_and_search_goes_on(writable: TestClient,
                                                                           tmp_path: Path) -> None:
-    from tests.test_hostile_files import zip_bomb
+    from tests.reliability.test_hostile_files import zip_bomb
 
     key = {"X-API-Key": KEY}
     before = writable.get("/search", params={"q": "nhiệm vụ của Sở Y tế", "k": 3}).json()["hits"]

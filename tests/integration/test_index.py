@@ -3,6 +3,7 @@ fallback on damage, and the retrievers over the five seeds (fake embedder: fast,
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -18,12 +19,15 @@ from tests.conftest import SEEDS, seed_path
 
 
 @pytest.fixture
-def built(tmp_path: Path) -> Path:
-    root = tmp_path / "index"
+def built(tmp_path: Path, seeds_root: Path) -> Path:
+    """A private copy of the session's seed index (one generation, hash embedder): tests write to it."""
+    return Path(shutil.copytree(seeds_root, tmp_path / "index"))
+
+
+def test_a_build_adds_every_seed_file(tmp_path: Path) -> None:
     files = [ingest_file(p) for p in sorted(SEEDS.glob("*.txt"))]
-    report = write(root, files, get_embedder("hash"))
+    report = write(tmp_path / "index", files, get_embedder("hash"))
     assert report.added == tuple(p.stem for p in sorted(SEEDS.glob("*.txt")))
-    return root
 
 
 def test_generation_has_manifest_and_consistent_counts(built: Path) -> None:

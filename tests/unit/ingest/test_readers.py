@@ -32,7 +32,7 @@ from ingest.readers import read, reader_for
 from ingest.readers.docx_numbering import Numbering
 from ingest.readers.legacy import TCVN3_BYTES, VNI_TABLE, detect_legacy, is_syllable, to_unicode
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 SEEDS = sorted((ROOT / "sample" / "seeds").glob("*.txt"))
 PROVINCES = ROOT.parent / "shared" / "corpus" / "provinces"  # read only, never copied here
 SEED_TEXTS = {p.name: p.read_text(encoding="utf-8") for p in SEEDS}

@@ -12,7 +12,7 @@ from index.index import Index
 from index.writer import write
 from ingest.pipeline import ingest_file
 from tests.conftest import SEEDS
-from tests.test_qa import DEV_QUESTIONS, HELD_OUT, UNANSWERABLE
+from tests.integration.test_qa import DEV_QUESTIONS, HELD_OUT, UNANSWERABLE
 
 pytestmark = pytest.mark.slow
 

@@ -48,7 +48,7 @@ from index.lexical import (
 from index.tokenize import tokenize
 from ingest.vietnamese import fold
 
-SEEDS = Path(__file__).resolve().parent.parent / "sample" / "seeds"
+SEEDS = Path(__file__).resolve().parents[3] / "sample" / "seeds"
 K1, B = 1.2, 0.75
 
 # Gold metadata of the seeds (shared/eval/dev_metadata.jsonl), plus the post-2025 province names:
