@@ -108,7 +108,7 @@ def filters_from_query(
 
 
 def to_filters(f: FiltersIn) -> Filters:
-    return Filters(**f.model_dump())
+    return f.to_filters()
 
 
 def allowed_methods(request: Request) -> str:

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from domain.model import Filters
 from service.ingest_jobs import JobState, StoredFile
 from service.reading import DocMeta, DocumentView, Facets
 from service.results import document_link  # noqa: F401  (re-exported)
@@ -56,6 +57,9 @@ class FiltersIn(BaseModel):
     since: IsoDate | None = Field(default=None, description="từ ngày (ISO)", examples=["2021-01-01"])
     until: IsoDate | None = Field(default=None, description="đến ngày (ISO)", examples=["2021-12-31"])
     cites: str | None = Field(default=None, description="văn bản được trích dẫn", examples=["1536/UBND-KTTH"])
+
+    def to_filters(self) -> Filters:
+        return Filters(**self.model_dump())
 
 
 class DocMetaOut(BaseModel):

@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 
 from api.models import AskIn, AskOut, CompareOut, IsoDate, TasksOut, error_responses
-from domain.model import Filters
 from service.core import AskRequest, CompareRequest, Core, TasksRequest
 
 router = APIRouter(tags=["answers"])
@@ -23,7 +22,7 @@ def ask(request: Request, body: AskIn) -> AskOut:
     """Answer a question: an agency's tasks ("Nhiệm vụ của Sở Y tế là gì?"), a short answer with
     its citation, a comparison ("So sánh ... giữa các tỉnh"), or, for plain search words, the
     matching passages."""
-    answer = _core(request).ask(AskRequest(body.question, Filters(**body.filters.model_dump()), body.k))
+    answer = _core(request).ask(AskRequest(body.question, body.filters.to_filters(), body.k))
     d = answer.to_dict()
     d.setdefault("question", body.question)
     return AskOut.model_validate(d)
