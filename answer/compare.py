@@ -22,7 +22,6 @@ from domain.model import Filters, Hit, Retriever
 from index.index import Index
 from ingest import provinces as province_table
 from ingest.vietnamese import fold, normalize
-from search.retrievers import HybridRetriever
 
 ON_TOPIC = 0.5  # share of the topic's words and word pairs a passage (with its heading) must hold
 # Cosine at or above which two instructions count as alike, by embedder. e5 vectors of directive
@@ -233,11 +232,10 @@ def group_instructions(vectors: np.ndarray, items: list[Instruction], threshold:
     return out
 
 
-def compare(index: Index, topic: str, provinces: list[str] | None = None, k: int = 10, per_directive: int = 3,
-            threshold: float | None = None, retriever: Retriever | None = None) -> Comparison:
+def compare(index: Index, retriever: Retriever, topic: str, provinces: list[str] | None = None, k: int = 10,
+            per_directive: int = 3, threshold: float | None = None) -> Comparison:
     """Compare provinces on `topic` (see the module docstring). `provinces` None: every province
     whose directives treat the topic. An unknown province name raises `UnknownProvince`."""
-    retriever = retriever or HybridRetriever(index)  # the facade passes its own (service.core)
     topic_terms = term_set(terms(topic))
     if provinces:
         names = []

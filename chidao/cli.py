@@ -80,7 +80,6 @@ def _add_compare(sub: argparse._SubParsersAction) -> None:
     p.add_argument("topic")
     p.add_argument("--index", required=True)
     p.add_argument("--provinces", help="comma-separated, old or new names (default: every province on the topic)")
-    p.add_argument("--k", type=int, default=10, help="passages searched per province")
     p.add_argument("--threshold", type=float, help="cosine for two instructions to count as alike "
                    "(default: by embedder, 0.915 for e5-small)")
     p.add_argument("--width", type=int, default=150, help="terminal width for the side-by-side view")

@@ -192,7 +192,7 @@ def compare(args: argparse.Namespace) -> int:
     from service.core import CompareRequest
 
     provinces = tuple(p.strip() for p in args.provinces.split(",") if p.strip()) if args.provinces else ()
-    result = _core(args).compare(CompareRequest(args.topic, provinces, k=args.k, threshold=args.threshold))
+    result = _core(args).compare(CompareRequest(args.topic, provinces, threshold=args.threshold))
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:

@@ -73,7 +73,6 @@ class AskRequest:
 class CompareRequest:
     topic: str
     provinces: tuple[str, ...] = ()  # old or new names; () = every province treating the topic
-    k: int = 10
     threshold: float | None = None
 
 
@@ -144,8 +143,8 @@ class Core:
     def compare(self, req: CompareRequest) -> Comparison:
         retriever = self.reader.retriever()
         with self.reader.reading() as index:
-            return comparing.compare(index, req.topic, list(req.provinces) or None, k=req.k,
-                                     threshold=req.threshold, retriever=retriever)
+            return comparing.compare(index, retriever, req.topic, list(req.provinces) or None,
+                                     threshold=req.threshold)
 
     def tasks(self, req: TasksRequest) -> AgencyTasks:
         """The agency's tasks by directive, each judged overdue on `today`."""

@@ -20,6 +20,7 @@ from answer.compare import (
 from chidao.cli import main
 from index.index import Index
 from ingest.provinces import UnknownProvince
+from search.retrievers import HybridRetriever
 
 COVID = "phòng chống dịch COVID-19"
 
@@ -39,7 +40,7 @@ def _numbers(column: Column) -> list[str | None]:
 
 
 def test_covid_puts_the_three_provinces_side_by_side(index: Index) -> None:
-    c = compare(index, COVID)
+    c = compare(index, HybridRetriever(index), COVID)
     assert c.provinces == ("Kon Tum", "Thái Nguyên", "Đồng Nai")
     kon_tum, thai_nguyen, dong_nai = c.columns
     assert _numbers(kon_tum) == [None, "1536/UBND-KTTH", "280/TB-UBND"]  # 001 is a Thông báo without number
@@ -60,7 +61,7 @@ def test_covid_puts_the_three_provinces_side_by_side(index: Index) -> None:
 
 
 def test_shared_and_unique_groups(index: Index) -> None:
-    c = compare(index, COVID)
+    c = compare(index, HybridRetriever(index), COVID)
     assert c.threshold == 0.5  # the hash embedder's
     assert [[m.chunk_id for m in g.members] for g in c.shared] == [
         ["001_b75f6995bec0e83d:I/7/-2", "003_104911c3395eed31:-7", "004_8e1e77f4468c0f15:8"],
@@ -71,22 +72,22 @@ def test_shared_and_unique_groups(index: Index) -> None:
     grouped = [m.chunk_id for g in (*c.shared, *c.unique) for m in g.members]
     assert sorted(grouped) == sorted(shown)  # every instruction in exactly one group
     # A stricter threshold shares nothing; a looser one merges more.
-    assert compare(index, COVID, threshold=0.99).shared == ()
-    assert len(compare(index, COVID, threshold=0.3).unique) < len(c.unique)
+    assert compare(index, HybridRetriever(index), COVID, threshold=0.99).shared == ()
+    assert len(compare(index, HybridRetriever(index), COVID, threshold=0.3).unique) < len(c.unique)
 
 
 def test_old_and_new_province_names(index: Index) -> None:
-    c = compare(index, COVID, ["Quảng Ngãi", "dong nai"])  # Kon Tum is part of Quảng Ngãi since 7/2025
+    c = compare(index, HybridRetriever(index), COVID, ["Quảng Ngãi", "dong nai"])  # Kon Tum is part of Quảng Ngãi since 7/2025
     assert c.provinces == ("Quảng Ngãi", "Đồng Nai")
     assert _numbers(c.columns[0]) == [None, "1536/UBND-KTTH", "280/TB-UBND"]
     assert {d.province for d in c.columns[0].directives} == {"Kon Tum"}
-    assert compare(index, COVID, ["kon tum"]).columns == compare(index, COVID, ["Kon Tum"]).columns
+    assert compare(index, HybridRetriever(index), COVID, ["kon tum"]).columns == compare(index, HybridRetriever(index), COVID, ["Kon Tum"]).columns
     with pytest.raises(UnknownProvince):
-        compare(index, COVID, ["Atlantis"])
+        compare(index, HybridRetriever(index), COVID, ["Atlantis"])
 
 
 def test_deadlines_and_given_agencies_in_a_column(index: Index) -> None:
-    (dong_nai,) = compare(index, "báo cáo kết quả thực hiện", ["Đồng Nai"]).columns
+    (dong_nai,) = compare(index, HybridRetriever(index), "báo cáo kết quả thực hiện", ["Đồng Nai"]).columns
     letter, conclusion = dong_nai.directives
     assert letter.number == "8888/UBND-THNC"
     assert letter.deadlines == ("trước ngày 20/08/2020", "trước ngày 15/8/2020")
@@ -95,7 +96,7 @@ def test_deadlines_and_given_agencies_in_a_column(index: Index) -> None:
 
 
 def test_a_province_without_directives_on_the_topic_is_an_empty_column(index: Index) -> None:
-    c = compare(index, COVID, ["Hà Nội"])
+    c = compare(index, HybridRetriever(index), COVID, ["Hà Nội"])
     assert c.provinces == ("Hà Nội",) and c.columns[0].directives == () and c.shared == c.unique == ()
 
 

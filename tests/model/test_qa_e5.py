@@ -11,6 +11,7 @@ from index.embedders.base import get_embedder
 from index.index import Index
 from index.writer import write
 from ingest.pipeline import ingest_file
+from search.retrievers import HybridRetriever
 from tests.conftest import SEEDS
 from tests.integration.test_qa import DEV_QUESTIONS, HELD_OUT, UNANSWERABLE
 
@@ -36,7 +37,7 @@ def test_dev_questions_and_declines(index: Index) -> None:
 
 
 def test_compare_covid_side_by_side(index: Index) -> None:
-    c = compare(index, "phòng chống dịch COVID-19")
+    c = compare(index, HybridRetriever(index), "phòng chống dịch COVID-19")
     assert c.provinces == ("Kon Tum", "Thái Nguyên", "Đồng Nai")
     assert c.threshold == 0.915
     # Sở Y tế's epidemic-control assignments in Kon Tum and Đồng Nai fall in one shared group.
