@@ -275,14 +275,14 @@ def evaluate(args: argparse.Namespace) -> int:
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from search.api import create_app, uvicorn_config
+    from search.api import create_app, uvicorn_options
     from search.api_settings import Settings
 
     try:
         settings = Settings.from_env(index=args.index)
     except ValueError as exc:
         raise CommandError(str(exc)) from exc
-    uvicorn.Server(uvicorn_config(create_app(settings), host=args.host, port=args.port)).run()
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, **uvicorn_options())
     return 0
 
 

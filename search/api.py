@@ -10,7 +10,7 @@ sent as `X-API-Key: KEY` or `Authorization: Bearer KEY`; reads are open unless
 `RequestGuard` refuses from the request line and headers alone, before a byte of the body is
 read: a URL over MAX_URL_BYTES (414), an upload without the right key (401/403), a body whose
 Content-Length is over its limit (413); a body sent without a length stops being read at the
-limit (413). `uvicorn_config` is how `chidao serve` runs the app (see MAX_REQUEST_HEAD).
+limit (413). `chidao serve` runs uvicorn with `uvicorn_options()` (see MAX_REQUEST_HEAD).
 """
 
 from __future__ import annotations
@@ -205,11 +205,9 @@ class RequestGuard:
         await self.app(scope, capped, send)
 
 
-def uvicorn_config(app: Any, host: str, port: int, **options: Any) -> Any:
-    """The uvicorn.Config `chidao serve` runs (tests start the same one on 127.0.0.1)."""
-    import uvicorn
-
-    return uvicorn.Config(app, host=host, port=port, h11_max_incomplete_event_size=MAX_REQUEST_HEAD, **options)
+def uvicorn_options() -> dict[str, Any]:
+    """What `chidao serve` passes to uvicorn besides host and port (tests start the same server)."""
+    return {"h11_max_incomplete_event_size": MAX_REQUEST_HEAD}
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -119,7 +119,7 @@ def client_key(scope: Scope, keys: Iterable[str] = ()) -> str:
 async def send_error(send: Send, status: int, detail: str,
                      headers: Iterable[tuple[bytes, bytes]] = ()) -> None:
     """A complete response in the API's `Error` shape, from a pure ASGI middleware."""
-    body = json.dumps({"detail": detail, "hint": None}, ensure_ascii=False).encode("utf-8")
+    body = json.dumps({"detail": detail, "hint": None}, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     await send({"type": "http.response.start", "status": status, "headers": [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(body)).encode()),

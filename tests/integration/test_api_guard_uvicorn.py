@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from search.api import MAX_REQUEST_HEAD, create_app, uvicorn_config
+from search.api import MAX_REQUEST_HEAD, create_app, uvicorn_options
 from search.api_settings import MB, Settings, UploadLimits
 
 KEY = "khoa-may-chu-that"
@@ -25,7 +25,8 @@ KEY = "khoa-may-chu-that"
 def port(seeds_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     settings = Settings(index=seeds_root, api_key=KEY, upload_dir=tmp_path_factory.mktemp("guard") / "uploads",
                         warm_up=False, limits=UploadLimits(max_files=3, max_file_bytes=1 * MB, max_total_bytes=2 * MB))
-    server = uvicorn.Server(uvicorn_config(create_app(settings), host="127.0.0.1", port=0, log_level="warning"))
+    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=0, log_level="warning", **uvicorn_options())
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started:
