@@ -70,7 +70,8 @@ ERRORS = error_responses(401, 403, 404, 422, 429, 503)  # what a read can answer
 WRITE_ERRORS = error_responses(400, 401, 403, 404, 409, 413, 422, 429, 503)
 
 UPLOAD_PATH = "/documents"  # POST: the one route that takes a large body
-MAX_URL_BYTES = 8192  # path and query; nginx's and Apache's default request-line limit is about the same
+MAX_URL_BYTES = 16384  # path and query: a 1,000-character query (the /search limit) is ~3 KB
+# percent-encoded in ordinary Vietnamese, at most ~9 KB (3-byte letters), plus filters
 MAX_BODY_BYTES = 1 * MB  # any request body but an upload (an /ask question is under 1,000 characters)
 MULTIPART_SLACK = 1 * MB  # multipart framing allowed on top of CHIDAO_MAX_UPLOAD_MB
 # uvicorn (h11) buffers a request line and headers up to this many bytes before the app sees them;

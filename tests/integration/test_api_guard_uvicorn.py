@@ -59,7 +59,7 @@ def test_a_140_kb_url_gets_414_with_the_error_body(port: int) -> None:
     head = f"GET /search?q={'a' * 140_000} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
     status, headers, body = exchange(port, head)
     assert (status, headers["content-type"], json.loads(body)) == (
-        414, "application/json", {"detail": "URL too long: 140010 bytes > 8192", "hint": None})
+        414, "application/json", {"detail": "URL too long: 140010 bytes > 16384", "hint": None})
     assert len(head) < MAX_REQUEST_HEAD
 
 
