@@ -4,17 +4,21 @@ Routes parse input, call the application facade (`service.core.Core`, on `app.st
 map its errors with the one table in `service.errors`: unknown document or agency -> 404, index
 not built -> 503 with the command that builds it, bad upload or unknown province -> 422 with the
 reason, index being written -> 409; missing or wrong key -> 401. The index opens once, in the
-lifespan. Writes need `CHIDAO_API_KEY` (compared in constant time);
-reads are open unless `CHIDAO_PROTECT_READS=1`. See `service.settings` for every setting.
+lifespan. Writes need `CHIDAO_API_KEY` (compared in constant time), sent as `X-API-Key: KEY`
+or `Authorization: Bearer KEY`; reads are open unless `CHIDAO_PROTECT_READS=1`. See `service.settings` for every setting.
+
+`RequestGuard` refuses from the request line and headers alone, before a byte of the body is
+read: a URL over MAX_URL_BYTES (414), an upload without the right key (401/403), a body whose
+Content-Length is over its limit (413); a body sent without a length stops being read at the
+limit (413). `chidao serve` runs uvicorn with `uvicorn_options()` (see MAX_REQUEST_HEAD).
 """
 
 from __future__ import annotations
 
-import hmac
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, File, HTTPException, Path, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
@@ -35,7 +39,18 @@ from api.models import (
     SearchOut,
     error_responses,
 )
-from api.ratelimit import RateLimit
+from api.ratelimit import (
+    ASGIApp,
+    Message,
+    RateLimit,
+    Receive,
+    Scope,
+    Send,
+    is_valid_key,
+    presented_key,
+    scope_headers,
+    send_error,
+)
 from api.routes_answers import router as answers_router
 from domain.model import Filters
 from index.generation import IndexMismatch, IndexNotReady
@@ -43,12 +58,24 @@ from service.core import Core, SearchRequest
 from service.errors import ERRORS as CORE_ERRORS
 from service.errors import outcome
 from service.ingest_jobs import IncomingFile
-from service.settings import Settings
+from service.settings import MB, Settings
 
 log = logging.getLogger(__name__)
 
 ERRORS = error_responses(401, 403, 404, 422, 429, 503)  # what a read can answer besides 200
-WRITE_ERRORS = error_responses(400, 401, 403, 404, 409, 422, 429, 503)
+WRITE_ERRORS = error_responses(400, 401, 403, 404, 409, 413, 422, 429, 503)
+
+UPLOAD_PATH = "/documents"  # POST: the one route that takes a large body
+MAX_URL_BYTES = 16384  # path and query: a 1,000-character query (the /search limit) is ~3 KB
+# percent-encoded in ordinary Vietnamese, at most ~9 KB (3-byte letters), plus filters
+MAX_BODY_BYTES = 1 * MB  # any request body but an upload (an /ask question is under 1,000 characters)
+MULTIPART_SLACK = 1 * MB  # multipart framing allowed on top of CHIDAO_MAX_UPLOAD_MB
+# uvicorn (h11) buffers a request line and headers up to this many bytes before the app sees them;
+# a longer head gets uvicorn's own 400 "Invalid HTTP request received." and the connection closed
+# (h11's default, 16 KB, turned a 140 KB URL into a reset). Up to it, RequestGuard answers 414.
+MAX_REQUEST_HEAD = 256 * 1024
+WRONG_KEY = "missing or wrong API key (header X-API-Key or Authorization: Bearer)"
+WRITES_OFF = "writes are disabled on this server: set CHIDAO_API_KEY to enable them"
 
 
 def validation_detail(exc: RequestValidationError) -> str:
@@ -69,22 +96,20 @@ def core_of(request: Request) -> Core:
     return request.app.state.core  # type: ignore[no-any-return]
 
 
-def _given_key(request: Request) -> str | None:
-    key = request.headers.get("x-api-key")
-    auth = request.headers.get("authorization", "")
-    if key is None and auth.lower().startswith("bearer "):
-        key = auth[7:].strip()
-    return key
+def key_refusal(expected: str | None, given: str | None) -> tuple[int, str] | None:
+    """(status, detail) when a write must be refused, None when the key is right."""
+    if expected is None:
+        return 403, WRITES_OFF
+    if not is_valid_key(given, (expected,)):
+        return 401, WRONG_KEY
+    return None
 
 
 def _check_key(request: Request) -> None:
-    expected = settings_of(request).api_key
-    given = _given_key(request)
-    if expected is None:
-        raise HTTPException(403, "writes are disabled on this server: set CHIDAO_API_KEY to enable them")
-    if given is None or not hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8")):
-        raise HTTPException(401, "missing or wrong API key (header X-API-Key)",
-                            headers={"WWW-Authenticate": "Bearer"})
+    refusal = key_refusal(settings_of(request).api_key, presented_key(request.headers))
+    if refusal is not None:
+        status, detail = refusal
+        raise HTTPException(status, detail, headers={"WWW-Authenticate": "Bearer"} if status == 401 else None)
 
 
 def require_write_key(request: Request) -> None:
@@ -122,6 +147,66 @@ def allowed_methods(request: Request) -> str:
     return ", ".join(sorted(methods))
 
 
+class BodyTooLarge(StarletteHTTPException):
+    def __init__(self, detail: str) -> None:
+        super().__init__(413, detail)
+
+
+class RequestGuard:
+    """Pure ASGI middleware: refusals that need only the request line and headers, made before
+    the body is read. FastAPI parses a multipart form before it runs a route's dependencies, so
+    the key dependency alone read a whole upload (200 MB: 0.57 s) to answer 401."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        query = scope.get("query_string") or b""
+        target = len(scope.get("raw_path") or scope["path"].encode("utf-8")) + (len(query) + 1 if query else 0)
+        if target > MAX_URL_BYTES:
+            await send_error(send, 414, f"URL too long: {target} bytes > {MAX_URL_BYTES}")
+            return
+        headers = scope_headers(scope)
+        path = scope["path"].removeprefix(scope.get("root_path") or "")
+        if scope["method"] == "POST" and path == UPLOAD_PATH:
+            refusal = key_refusal(self.settings.api_key, presented_key(headers))
+            if refusal is not None:
+                status, detail = refusal
+                await send_error(send, status, detail, [(b"www-authenticate", b"Bearer")] if status == 401 else [])
+                return
+            what, limit = "upload", self.settings.limits.max_total_bytes
+            cap = limit + MULTIPART_SLACK
+        else:
+            what, limit = "request body", MAX_BODY_BYTES
+            cap = limit
+        declared = headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > cap:
+            await send_error(send, 413, f"{what} too large: {int(declared) / MB:.1f} MB > {limit / MB:g} MB "
+                                        "(Content-Length)")
+            return
+        read = 0
+
+        async def capped() -> Message:  # a body sent without Content-Length (chunked) stops at the cap
+            nonlocal read
+            message = await receive()
+            if message["type"] == "http.request":
+                read += len(message.get("body", b""))
+                if read > cap:
+                    raise BodyTooLarge(f"{what} too large: more than {cap / MB:g} MB > {limit / MB:g} MB")
+            return message
+
+        await self.app(scope, capped, send)
+
+
+def uvicorn_options() -> dict[str, Any]:
+    """What `chidao serve` passes to uvicorn besides host and port (tests start the same server)."""
+    return {"h11_max_incomplete_event_size": MAX_REQUEST_HEAD}
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
 
@@ -144,8 +229,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Tìm kiếm và hỏi đáp văn bản chỉ đạo điều hành (semantic search over Vietnamese directives)",
         lifespan=lifespan,
     )
+    app.add_middleware(RequestGuard, settings=settings)  # innermost: a refusal still counts against the limit
     if settings.rate_limit > 0:
-        app.add_middleware(RateLimit, per_minute=settings.rate_limit)
+        app.add_middleware(RateLimit, per_minute=settings.rate_limit,
+                           keys=(settings.api_key,) if settings.api_key else ())
     if settings.cors_origins:  # added last = outermost: a 429 still carries the CORS headers
         app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),
                            allow_methods=["GET", "POST", "DELETE"], allow_headers=["X-API-Key", "Authorization"])
@@ -213,7 +300,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         core = core_of(request)
         core.admit_upload(len(files))
         limit = settings_of(request).limits.max_file_bytes
-        incoming = [IncomingFile(f.filename or "", await f.read(limit + 1)) for f in files]
+        incoming = [IncomingFile(f.filename or "", await f.read(limit + 1), f.size) for f in files]  # size: as the parser counted
         up = core.upload(incoming)
         return JobOut.from_state(up.job, list(up.files))
 

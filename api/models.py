@@ -38,7 +38,9 @@ class Error(BaseModel):
 
 ERROR_MEANING = {
     400: "a body that cannot be parsed", 401: "missing or wrong API key", 403: "writes are disabled on this server", 404: "not found",
-    409: "the index is being written; try again", 422: "invalid input, with the reason",
+    409: "the index is being written; try again",
+    413: "the upload (CHIDAO_MAX_UPLOAD_MB) or request body (1 MB) is too large", 414: "URL over 16,384 bytes",
+    422: "invalid input, with the reason",
     429: "too many requests (header Retry-After)",
     503: "the index is not built or not loaded",
 }

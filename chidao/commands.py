@@ -274,14 +274,14 @@ def evaluate(args: argparse.Namespace) -> int:
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from api.app import create_app
+    from api.app import create_app, uvicorn_options
     from service.settings import Settings
 
     try:
         settings = Settings.from_env(index=args.index)
     except ValueError as exc:
         raise CommandError(str(exc)) from exc
-    uvicorn.run(create_app(settings), host=args.host, port=args.port)
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, **uvicorn_options())
     return 0
 
 

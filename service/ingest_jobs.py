@@ -37,7 +37,12 @@ class UploadRejected(ChidaoError, ValueError):
 @dataclass(frozen=True)
 class IncomingFile:
     filename: str  # as the client sent it: only its extension is used
-    data: bytes
+    data: bytes  # may hold only the first max_file_bytes + 1 bytes of a larger file
+    sent: int | None = None  # the file's size as received, when it is more than `data` holds
+
+    @property
+    def size(self) -> int:
+        return len(self.data) if self.sent is None else max(self.sent, len(self.data))
 
 
 @dataclass(frozen=True)
@@ -76,7 +81,7 @@ def check_files(files: Sequence[IncomingFile], limits: UploadLimits) -> None:
         raise UploadRejected("no file in the upload")
     if len(files) > limits.max_files:
         raise UploadRejected(f"too many files: {len(files)} > {limits.max_files}")
-    total = sum(len(f.data) for f in files)
+    total = sum(f.size for f in files)
     if total > limits.max_total_bytes:
         raise UploadRejected(f"upload too large: {total / MB:.1f} MB > {limits.max_total_bytes / MB:g} MB")
     for f in files:
@@ -87,8 +92,8 @@ def check_files(files: Sequence[IncomingFile], limits: UploadLimits) -> None:
                                  f"supported: {' '.join(SUPPORTED_SUFFIXES)}")
         if not f.data:
             raise UploadRejected(f"{name}: empty file")
-        if len(f.data) > limits.max_file_bytes:
-            raise UploadRejected(f"{name}: file too large: {len(f.data) / MB:.1f} MB > "
+        if f.size > limits.max_file_bytes:
+            raise UploadRejected(f"{name}: file too large: {f.size / MB:.1f} MB > "
                                  f"{limits.max_file_bytes / MB:g} MB")
         try:
             detect_format(f.data, suffix, name)

@@ -9,7 +9,7 @@
     CHIDAO_MAX_FILE_MB      size of one file (default 20)
     CHIDAO_MAX_UPLOAD_MB    size of one upload, all files together (default 100)
     CHIDAO_WARM_UP          0 = do not load the model at start-up (default 1: the first query is fast)
-    CHIDAO_RATE_LIMIT       requests per minute per client (API key, else IP); 0 = no limit (default 0)
+    CHIDAO_RATE_LIMIT       requests per minute per client (valid API key, else address); 0 = no limit (default 0)
 """
 
 from __future__ import annotations

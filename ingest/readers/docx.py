@@ -5,7 +5,9 @@ with " | " (the crawled corpus's Markdown tables read the same); a vertically me
 written once. Runs set in TCVN3 fonts (".VnTime", ".VnArial"; the "H" variants show capitals)
 or VNI fonts ("VNI-Times") are converted when their text really is legacy-encoded; without
 font hints the whole text goes through `legacy.detect_legacy`. Headers, footers, footnotes and
-text boxes are not read.
+text boxes are not read. A document using an XML entity (declared in a DTD, which Word never
+writes) is refused: python-docx neither expands it (no XXE) nor keeps the text after it in its run,
+so reading it would lose text silently.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 
 import docx
 from docx.oxml.ns import qn
+from lxml import etree  # type: ignore[import-untyped]
 
 from ingest.model import IngestError, RawText
 from ingest.readers.docx_numbering import Numbering, paragraph_numbering
@@ -257,6 +260,12 @@ def read_docx(data: bytes, path: str) -> RawText:
         walker.block(document.element.body)
     except Exception as exc:  # noqa: BLE001 - python-docx raises many types on bad packages
         raise IngestError(path, f"broken .docx: {short(exc)}") from exc
+    entity = next(document.element.iter(etree.Entity), None)
+    if entity is not None:
+        part = str(document.part.partname).lstrip("/")
+        raise IngestError(path, f"{part} uses the XML entity &{entity.name}; (declared in a DTD, which Word "
+                                "never writes): it is not expanded, so the text would be incomplete; "
+                                "save the file again from Word")
     text, legacy = _render(walker.lines)
     if not text.strip():
         raise IngestError(path, "no text in .docx (images or text boxes only?)")

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from api.app import create_app
 from index.embedders.base import get_embedder
 from index.writer import write
 from ingest.pipeline import expand_paths, ingest_file
-from service.settings import Settings, UploadLimits
+from service.settings import MB, Settings, UploadLimits
 from tests.conftest import ROOT, SEEDS
 
 KEY = "khoa-bi-mat-thu-nghiem"
@@ -197,7 +200,9 @@ def test_upload_then_search_then_delete(writable: TestClient, tmp_path: Path) ->
 
 def test_writes_need_the_key(writable: TestClient) -> None:
     files = [("files", ("a.txt", INJECTED.read_bytes()))]
-    assert writable.post("/documents", files=files).status_code == 401
+    r = writable.post("/documents", files=files)
+    assert (r.status_code, r.headers["www-authenticate"]) == (401, "Bearer")
+    assert r.json()["detail"] == "missing or wrong API key (header X-API-Key or Authorization: Bearer)"
     assert writable.post("/documents", files=files, headers={"X-API-Key": "sai"}).status_code == 401
     assert writable.delete("/documents/001_b75f6995bec0e83d").status_code == 401
     assert writable.delete("/documents/001_b75f6995bec0e83d",
@@ -360,3 +365,101 @@ def test_rate_limit_from_settings_answers_429_with_retry_after(seeds_index: Path
 def test_rate_limit_is_off_by_default_and_read_from_the_environment(tmp_path: Path) -> None:
     assert Settings.from_env({"CHIDAO_INDEX": str(tmp_path)}).rate_limit == 0
     assert Settings.from_env({"CHIDAO_INDEX": str(tmp_path), "CHIDAO_RATE_LIMIT": "120"}).rate_limit == 120
+
+
+def test_random_keys_are_limited_by_address(seeds_index: Path) -> None:
+    with client_for(seeds_index, rate_limit=3) as c:
+        codes = [c.get("/facets", headers={"X-API-Key": f"ngau-nhien-{i}"}).status_code for i in range(6)]
+        assert codes == [200, 200, 200, 429, 429, 429]
+        assert c.get("/facets", headers={"Authorization": f"Bearer {KEY}"}).status_code == 200  # the real key
+
+
+def test_the_readme_documents_both_key_headers() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "`X-API-Key: KEY`" in readme and "`Authorization: Bearer KEY`" in readme
+
+
+# ---- refusals before the body is read -------------------------------------------------------
+BOUNDARY = "ranh-gioi"
+HEAD = (f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="files"; filename="lon.txt"\r\n'
+        "Content-Type: text/plain\r\n\r\n").encode()
+TAIL = f"\r\n--{BOUNDARY}--\r\n".encode()
+
+
+def _stream_upload(app: FastAPI, headers: dict[str, str], megabytes: int = 20,
+                   declare_length: bool = True) -> tuple[int, dict[str, object], int]:
+    """POST a multipart upload of `megabytes` MB from a generator, through the app's lifespan:
+    (status, body, bytes the server pulled from the generator)."""
+    pulled = 0
+    chunk = b"x" * MB
+
+    async def body() -> AsyncIterator[bytes]:
+        nonlocal pulled
+        for part in [HEAD] + [chunk] * megabytes + [TAIL]:
+            pulled += len(part)
+            yield part
+
+    sent = dict(headers, **{"content-type": f"multipart/form-data; boundary={BOUNDARY}"})
+    if declare_length:
+        sent["content-length"] = str(len(HEAD) + megabytes * MB + len(TAIL))
+
+    async def run() -> httpx.Response:
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+                return await client.post("/documents", content=body(), headers=sent)
+
+    r = asyncio.run(run())
+    return r.status_code, r.json(), pulled
+
+
+def _app_for(index: Path, **settings: object) -> FastAPI:
+    values: dict[str, object] = {"index": index, "api_key": KEY, "upload_dir": index.parent / "uploads",
+                                 "warm_up": False}
+    values.update(settings)
+    return create_app(Settings(**values))  # type: ignore[arg-type]
+
+
+def test_an_upload_without_the_right_key_is_refused_before_its_body_is_read(seeds_index: Path) -> None:
+    refused = {"detail": "missing or wrong API key (header X-API-Key or Authorization: Bearer)", "hint": None}
+    assert _stream_upload(_app_for(seeds_index), {}) == (401, refused, 0)
+    assert _stream_upload(_app_for(seeds_index), {"X-API-Key": "sai"}) == (401, refused, 0)
+    assert _stream_upload(_app_for(seeds_index), {"Authorization": "Bearer sai"}) == (401, refused, 0)
+    off = _stream_upload(_app_for(seeds_index, api_key=None), {"X-API-Key": "sai"})
+    assert off == (403, {"detail": "writes are disabled on this server: set CHIDAO_API_KEY to enable them",
+                         "hint": None}, 0)
+
+
+def test_an_upload_over_the_total_size_is_refused_before_its_body_is_read(seeds_index: Path,
+                                                                           tmp_path: Path) -> None:
+    limits = UploadLimits(max_files=3, max_file_bytes=1 * MB, max_total_bytes=2 * MB)
+    app = _app_for(seeds_index, limits=limits, upload_dir=tmp_path / "up")
+    status, body, pulled = _stream_upload(app, {"X-API-Key": KEY})
+    assert (status, body, pulled) == (413, {"detail": "upload too large: 20.0 MB > 2 MB (Content-Length)",
+                                            "hint": None}, 0)
+    # without Content-Length (chunked), reading stops at the limit plus the multipart framing
+    status, body, pulled = _stream_upload(app, {"X-API-Key": KEY}, declare_length=False)
+    assert (status, body) == (413, {"detail": "upload too large: more than 3 MB > 2 MB", "hint": None})
+    assert pulled == len(HEAD) + 3 * MB
+    assert not (tmp_path / "up").exists()
+
+
+def test_an_oversize_file_is_reported_with_its_real_size(seeds_index: Path, tmp_path: Path) -> None:
+    limits = UploadLimits(max_files=3, max_file_bytes=1 * MB, max_total_bytes=10 * MB)
+    with client_for(seeds_index, limits=limits, upload_dir=tmp_path / "up") as c:
+        r = c.post("/documents", headers={"X-API-Key": KEY}, files=[("files", ("lon.txt", b"x" * (5 * MB)))])
+        assert (r.status_code, r.json()["detail"]) == (422, "lon.txt: file too large: 5.0 MB > 1 MB")
+        r = c.post("/documents", headers={"X-API-Key": KEY},
+                   files=[("files", (f"{i}.txt", b"x" * (3 * MB + MB // 2))) for i in range(3)])
+        assert (r.status_code, r.json()["detail"]) == (422, "upload too large: 10.5 MB > 10 MB")
+    assert not (tmp_path / "up").exists()
+
+
+def test_a_very_long_url_is_414(client: TestClient) -> None:
+    # (httpx refuses a query over 64 KB itself; a live server gets a 140 KB one in
+    # tests/integration/test_api_guard_uvicorn.py)
+    r = client.get("/search", params={"q": "a" * 20_000})
+    assert (r.status_code, r.json()) == (414, {"detail": "URL too long: 20010 bytes > 16384", "hint": None})
+    assert client.get("/search", params={"q": "a" * 1000}).status_code == 200
+    # the longest query /search takes, in 3-byte letters: 9,009 bytes percent-encoded, not a 414
+    assert client.get("/search", params={"q": "ế" * 1000}).status_code == 200

@@ -148,11 +148,27 @@ def test_hostile_file_gets_a_clear_error_from_the_sandbox(tmp_path: Path, name: 
     assert list(tmp_path.rglob("*")) == [folder]  # the rejected file and the scratch folders are gone
 
 
-def test_external_entities_are_not_resolved(tmp_path: Path) -> None:
-    ingested = ingest_upload(external_entity(), "xxe.docx", tmp_path, FIVE_SECONDS)
-    # The unresolved entity and the run text after it are dropped (Word never writes a DTD).
-    assert ingested.documents[0].text.text == "Chỉ thị"
-    assert "root:" not in ingested.documents[0].text.original
+def internal_entity() -> bytes:
+    """An entity declared in the document itself; python-docx does not expand it either."""
+    xml = (
+        '<?xml version="1.0"?><!DOCTYPE d [<!ENTITY cv "Công văn">]>'
+        f'<w:document xmlns:w="{W}"><w:body><w:p><w:r><w:t>Chỉ thị &cv; số 05</w:t></w:r></w:p>'
+        "<w:p><w:r><w:t>Giao Sở Y tế chủ trì</w:t></w:r></w:p></w:body></w:document>"
+    )
+    return _docx_with(xml.encode())
+
+
+@pytest.mark.parametrize(("make", "entity"), [(external_entity, "xxe"), (internal_entity, "cv")])
+def test_entities_are_neither_resolved_nor_silently_dropped(tmp_path: Path, make, entity: str) -> None:  # type: ignore[no-untyped-def]
+    # Word never writes a DTD; an entity it cannot expand would leave a hole in the text (python-docx
+    # dropped the entity and the rest of its run: "Chỉ thị"), so the whole file is refused, saying why.
+    folder = tmp_path / "uploads"
+    with pytest.raises(IngestError) as caught:
+        ingest_upload(make(), "entity.docx", folder, FIVE_SECONDS)
+    reason = (f"word/document.xml uses the XML entity &{entity}; (declared in a DTD, which Word never writes): "
+              "it is not expanded, so the text would be incomplete; save the file again from Word")
+    assert (caught.value.path, caught.value.reason) == ("entity.docx", reason)
+    assert list(tmp_path.rglob("*")) == [folder]
 
 
 @pytest.mark.parametrize("hostile_name, stored", [
