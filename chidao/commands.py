@@ -12,6 +12,25 @@ class CommandError(Exception):
     """A user-facing failure: printed as one line, exit status 2."""
 
 
+def _ocr_note(ingested) -> str | None:
+    """"ocr: FILE: page 1 read by OCR, confidence 96.0, 3.9 s (3.9 s/page)" for a scanned file."""
+    ocr = ingested.documents[0].ocr if ingested.documents else None
+    if ocr is None:
+        return None
+    n = len(ocr.pages)
+    pages = ", ".join(map(str, ocr.pages))
+    return (f"ocr: {ingested.path}: page{'s' if n > 1 else ''} {pages} read by OCR, confidence "
+            f"{ocr.confidence:.1f}, {ocr.seconds:.1f} s ({ocr.seconds / n:.1f} s/page)")
+
+
+def _ocr_total(files) -> str:
+    """" (OCR: 3 pages in 11.8 s, 3.9 s/page)" over the files, or ""."""
+    infos = [f.documents[0].ocr for f in files if f.documents and f.documents[0].ocr]
+    pages = sum(len(o.pages) for o in infos)
+    seconds = sum(o.seconds for o in infos)
+    return f" (OCR: {pages} pages in {seconds:.1f}s, {seconds / pages:.1f} s/page)" if pages else ""
+
+
 def ingest(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
@@ -24,7 +43,7 @@ def ingest(args: argparse.Namespace) -> int:
         raise CommandError("no input files found in " + " ".join(args.paths))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    docs, chunks, failed = [], [], 0
+    docs, chunks, failed, files = [], [], 0, []
     started = time.perf_counter()
     bar = tqdm(total=len(paths), unit="file", disable=args.quiet or len(paths) < 20, file=sys.stderr)
     for result in ingest_paths(paths):
@@ -35,13 +54,16 @@ def ingest(args: argparse.Namespace) -> int:
             continue
         docs.extend(document_to_dict(d) for d in result.documents)
         chunks.extend(chunk_to_dict(c) for c in result.chunks)
+        files.append(result)
+        if note := _ocr_note(result):
+            bar.write(note, file=sys.stderr)
     bar.close()
     write_jsonl(out / "documents.jsonl", docs)
     write_jsonl(out / "chunks.jsonl", chunks)
     elapsed = time.perf_counter() - started
     print(
         f"ingested {len(paths) - failed}/{len(paths)} files: {len(docs)} documents, {len(chunks)} chunks "
-        f"in {elapsed:.2f}s -> {out}",
+        f"in {elapsed:.2f}s{_ocr_total(files)} -> {out}",
         file=sys.stderr,
     )
     return 1 if failed else 0
@@ -68,6 +90,8 @@ def _ingest_for_index(sources: list[str], quiet: bool):
             print(f"error: {result}", file=sys.stderr)
         else:
             files.append(result)
+            if (note := _ocr_note(result)) and not quiet:
+                print(note, file=sys.stderr)
     return files, failed
 
 
@@ -99,7 +123,7 @@ def index_write(args: argparse.Namespace) -> int:
         bar.close()
     elapsed = time.perf_counter() - started
     summary = ", ".join(f"{v} {k}" for k, v in totals.items())
-    print(f"{args.index}: {summary} in {elapsed:.1f}s", file=sys.stderr)
+    print(f"{args.index}: {summary} in {elapsed:.1f}s{_ocr_total(files)}", file=sys.stderr)
     return 1 if failed else 0
 
 
@@ -134,6 +158,7 @@ def search(args: argparse.Namespace) -> int:
             "date": meta.date if meta else None,
             "province": meta.province if meta else None,
             "province_2025": meta.province_2025 if meta else None,
+            "ocr": {"pages": list(doc.ocr.pages), "confidence": doc.ocr.confidence} if doc and doc.ocr else None,
             "section_path": list(hit.section_path),
             "score": round(hit.score, 6),
             "text": hit.text,
@@ -146,6 +171,8 @@ def search(args: argparse.Namespace) -> int:
         print("Không tìm thấy kết quả. (no results)")
     for r in rows:
         where = " · ".join(x for x in (r["number"], r["date"], r["province"]) if x) or r["doc_id"]
+        if r["ocr"]:
+            where += f" · OCR {r['ocr']['confidence']:.0f}%"
         print(f"{r['rank']:>2}. [{r['score']:.4f}] {r['chunk_id']}  ({where})")
         if r["section_path"]:
             print("    § " + " > ".join(r["section_path"]))

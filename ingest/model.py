@@ -16,6 +16,19 @@ class IngestError(Exception):
 
 
 @dataclass(frozen=True)
+class OcrInfo:
+    """Which pages of a file were read by OCR (no text layer), and how sure the OCR was.
+
+    Shown with the document so an official knows to check the original for these pages.
+    """
+
+    pages: tuple[int, ...]  # 1-based page numbers of the file
+    confidence: float  # tesseract's mean word confidence over those pages, 0-100
+    # OCR wall-clock time for the file; measured, so it takes no part in comparing two readings.
+    seconds: float = field(default=0.0, compare=False)
+
+
+@dataclass(frozen=True)
 class RawText:
     """What a reader returns: the decoded text of one file, before any cleaning."""
 
@@ -26,6 +39,7 @@ class RawText:
     # Digest of the file's bytes (re-ingesting an unchanged file does nothing). Derived from the
     # bytes, so it takes no part in comparing two readings.
     sha256: str = field(default="", compare=False)
+    ocr: OcrInfo | None = None  # set when some pages had no text layer and were OCR'd
 
 
 @dataclass(frozen=True)
@@ -100,6 +114,7 @@ class Document:
     parent: str | None = None  # id of the document this one is attached to
     attachments: tuple[str, ...] = ()
     content_hash: str = ""
+    ocr: OcrInfo | None = None  # the file's OCR'd pages (scanned PDF), None for text
 
 
 @dataclass(frozen=True)
