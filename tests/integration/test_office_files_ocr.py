@@ -196,3 +196,31 @@ def test_ocr_inside_the_sandbox_and_its_time_limit(tmp_path: Path) -> None:
     assert [d.ocr.pages if d.ocr else None for d in ingested.documents] == [(1,), (1,)]
     assert meta_core(ingested.documents[0].meta) == META
     assert re.fullmatch(r"\d+\.\d", f"{ingested.documents[0].ocr.confidence}")  # type: ignore[union-attr]
+
+
+def test_scan_without_tesseract_names_the_packages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no tesseract on it
+    with pytest.raises(IngestError) as err:
+        read(OFFICE / "scan_page1.pdf")
+    assert err.value.reason == ("scanned PDF: OCR needs Debian's tesseract-ocr (apt-get install tesseract-ocr "
+                                "tesseract-ocr-vie, or run scripts/setup.sh as root)")
+
+
+def test_ocr_info_in_the_store_and_the_api_metadata(tmp_path: Path) -> None:
+    require_tool("tesseract", "vie")
+    from index.embedders.base import get_embedder
+    from index.index import Index
+    from index.writer import write
+    from search.api_models import DocMetaOut
+    from search.service import doc_meta
+
+    ingested = ocr_read("scan_page1_skewed.pdf")
+    write(tmp_path / "idx", [ingested], get_embedder("hash"))
+    stored = Index(tmp_path / "idx").load().store.document("scan_page1_skewed")
+    assert stored is not None and stored.ocr == ingested.documents[0].ocr
+    out = DocMetaOut.from_meta(doc_meta(stored)).model_dump(mode="json")
+    assert out["number"] == "8888/UBND-THNC"
+    assert out["ocr"] == {"pages": [1], "confidence": stored.ocr.confidence}  # type: ignore[union-attr]
+    from ui.views import doc_label
+
+    assert doc_label(out) == f"Công văn 8888/UBND-THNC · 30/07/2020 · Đồng Nai · OCR {stored.ocr.confidence:.0f}%"  # type: ignore[union-attr]
