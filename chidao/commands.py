@@ -43,7 +43,10 @@ def ingest(args: argparse.Namespace) -> int:
         raise CommandError("no input files found in " + " ".join(args.paths))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    docs, chunks, failed, files = [], [], 0, []
+    docs: list[dict] = []
+    chunks: list[dict] = []
+    files: list = []
+    failed = 0
     started = time.perf_counter()
     bar = tqdm(total=len(paths), unit="file", disable=args.quiet or len(paths) < 20, file=sys.stderr)
     for result in ingest_paths(paths):

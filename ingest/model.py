@@ -23,9 +23,20 @@ class OcrInfo:
     """
 
     pages: tuple[int, ...]  # 1-based page numbers of the file
-    confidence: float  # tesseract's mean word confidence over those pages, 0-100
+    confidence: float  # tesseract's mean word confidence over the file's OCR'd pages, 0-100
     # OCR wall-clock time for the file; measured, so it takes no part in comparing two readings.
     seconds: float = field(default=0.0, compare=False)
+    # Where each of `pages` lies in the reader's text ([start, end) per page, same order): lets a
+    # document cut from the file (an attachment) keep only its own OCR'd pages. Not stored.
+    spans: tuple[tuple[int, int], ...] = field(default=(), compare=False, repr=False)
+
+    def within(self, start: int, end: int) -> OcrInfo | None:
+        """The OCR'd pages that overlap [start, end) of the reader's text; all of them when the
+        spans are unknown, None when none overlaps."""
+        if len(self.spans) != len(self.pages):
+            return self
+        pages = tuple(p for p, (a, b) in zip(self.pages, self.spans) if a < end and start < b)
+        return OcrInfo(pages, self.confidence, self.seconds) if pages else None
 
 
 @dataclass(frozen=True)

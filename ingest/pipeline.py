@@ -25,7 +25,7 @@ class IngestedFile:
 
 def ingest_text(raw: str, doc_id: str, source: str, digest: str = "", ocr: OcrInfo | None = None) -> IngestedFile:
     """Ingest already-decoded text (used by readers' output and by benchmarks). `ocr`: the file's
-    OCR'd pages, recorded on every document cut from it."""
+    OCR'd pages; each document cut from it records those within its own text."""
     text = clean(raw)
     if not text.text.strip():
         raise IngestError(source, "no text after cleaning (only web chrome or markup?)")
@@ -44,7 +44,7 @@ def ingest_text(raw: str, doc_id: str, source: str, digest: str = "", ocr: OcrIn
                 text=part,
                 parent=ids[0] if n else None,
                 content_hash=digest,
-                ocr=ocr,
+                ocr=ocr.within(*part.to_original(0, len(part.text))) if ocr else None,
             )
         )
         chunks.extend(chunk_document(part_id, part.text))

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import docx
 import numpy as np
-import pypdfium2 as pdfium
+import pypdfium2 as pdfium  # type: ignore[import-untyped]
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
 from PIL import Image, ImageFilter
@@ -102,8 +102,8 @@ def bilevel(img: Image.Image) -> Image.Image:
 
 
 def skewed_noisy(img: Image.Image, seed: int = 17) -> Image.Image:
-    turned = img.rotate(SKEW_DEGREES, resample=Image.BICUBIC, expand=False, fillcolor=255)
-    a = np.asarray(turned, dtype=np.float32)
+    turned = img.rotate(SKEW_DEGREES, resample=Image.Resampling.BICUBIC, expand=False, fillcolor=255)
+    a = np.asarray(turned, dtype=np.float64)
     rng = np.random.default_rng(seed)
     a = a + rng.normal(0.0, 12.0, a.shape)  # sensor noise
     specks = rng.random(a.shape) < 0.0015  # dust

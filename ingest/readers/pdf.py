@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import time
 import unicodedata
+from dataclasses import replace
 
 from pypdf import PdfReader
 
@@ -55,18 +56,32 @@ def read_pdf(data: bytes, path: str) -> RawText:
     short_pages = [n for n, t in enumerate(texts, start=1) if sum(c.isalnum() for c in t) < MIN_TEXT_CHARS]
     if short_pages:
         texts, ocr = _ocr_scanned(data, path, texts, short_pages)
-    text = unicodedata.normalize("NFC", PAGE_SEP.join(t for t in texts if t))
+    texts = [unicodedata.normalize("NFC", t) for t in texts]
+    text = PAGE_SEP.join(t for t in texts if t)
     if not text.strip():
         raise IngestError(path, "no text: no text layer and no scanned page" if ocr is None
                           else f"no text: OCR found no words on {len(ocr.pages)} scanned pages")
-    text, legacy = convert_if_legacy(text)
-    return RawText(path=path, text=text, format="pdf", encoding=legacy or "pdf", ocr=ocr)
+    converted, legacy = convert_if_legacy(text)
+    if ocr is not None and len(converted) == len(text):
+        ocr = replace(ocr, spans=_page_spans(texts, ocr.pages))
+    return RawText(path=path, text=converted, format="pdf", encoding=legacy or "pdf", ocr=ocr)
+
+
+def _page_spans(texts: list[str], pages: tuple[int, ...]) -> tuple[tuple[int, int], ...]:
+    """[start, end) of each of `pages` (1-based) in PAGE_SEP.join of the non-empty texts."""
+    where: dict[int, tuple[int, int]] = {}
+    pos = 0
+    for number, t in enumerate(texts, start=1):
+        if t:
+            where[number] = (pos, pos + len(t))
+            pos += len(t) + len(PAGE_SEP)
+    return tuple(where.get(n, (0, 0)) for n in pages)
 
 
 def _ocr_scanned(data: bytes, path: str, texts: list[str], candidates: list[int]
                  ) -> tuple[list[str], OcrInfo | None]:
     """Replace the text of the candidate pages that hold an image by their OCR."""
-    import pypdfium2 as pdfium  # loaded only for PDFs with pages lacking text
+    import pypdfium2 as pdfium  # type: ignore[import-untyped]  # loaded only for PDFs with pages lacking text
 
     try:
         pdf = pdfium.PdfDocument(data)

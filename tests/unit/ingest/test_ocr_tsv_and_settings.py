@@ -55,3 +55,14 @@ def test_mean_confidence_is_word_weighted() -> None:
     pages = [OcrPage(1, "a", 90.0, 300, 1.0), OcrPage(2, "b", 60.0, 100, 1.0), OcrPage(3, "", 0.0, 0, 1.0)]
     assert mean_confidence(pages) == 82.5
     assert mean_confidence([]) == 0.0
+
+
+def test_ocr_pages_within_a_document_cut_from_the_file() -> None:
+    from ingest.model import OcrInfo
+
+    ocr = OcrInfo(pages=(1, 5), confidence=91.5, seconds=8.0, spans=((0, 1000), (4000, 5200)))
+    assert ocr.within(0, 3000) == OcrInfo((1,), 91.5)
+    assert ocr.within(3000, 6000) == OcrInfo((5,), 91.5)
+    assert ocr.within(0, 6000) == OcrInfo((1, 5), 91.5)
+    assert ocr.within(1000, 4000) is None  # the text pages between them
+    assert OcrInfo((2,), 80.0).within(10, 20) == OcrInfo((2,), 80.0)  # spans unknown: the whole file's
