@@ -101,7 +101,7 @@ def test_doc_metadata_and_sections() -> None:
     assert (annex.id, annex.meta.number, annex.meta.date, annex.meta.type) == (
         "dong_nai_8888#2", "1098-KL/TU", "2020-07-16", "Kết luận")
     top = [s.path[0] for s in parse_sections(doc.text.text) if len(s.path) == 1]
-    assert top[:9] == [
+    assert top[:15] == [
         "Kính gửi:",
         "1. Yêu cầu các sở, ngành và UBND các huyện, thành phố",
         "2. Giao Sở Kế hoạch và Đầu tư",
@@ -111,7 +111,14 @@ def test_doc_metadata_and_sections() -> None:
         "6. Giao Sở Tài nguyên và Môi trường",
         "7. Sở Lao động - Thương binh và Xã hội:",
         "8. Giao Sở Y tế:",
+        "9. Giao Sở Nội vụ:",
+        "10. Giao Công an tỉnh:",
+        "11. Giao Thanh tra tỉnh:",
+        "12. Giao Cục thuế tỉnh:",
+        "13. Giao Bảo hiểm xã hội tỉnh:",
+        "14. Giao Cục Quản lý Thị trường tỉnh:",
     ]
+    assert top[-1] == "Nơi nhận:"
     tasks = extract_assignments(doc, [c for c in ingested.chunks if c.doc_id == doc.id])
     assert ("Sở Y tế", "giao", SO_Y_TE) in {(a.agency, a.role, a.task) for a in tasks}
 
