@@ -64,6 +64,13 @@ class FiltersIn(BaseModel):
         return Filters(**self.model_dump())
 
 
+class OcrOut(BaseModel):
+    """Pages of a scanned file read by OCR: show a mark, the user should check the original."""
+
+    pages: list[int] = Field(description="1-based pages read by OCR", examples=[[1, 2]])
+    confidence: float = Field(description="mean word confidence of the OCR, 0-100", examples=[96.0])
+
+
 class DocMetaOut(BaseModel):
     id: str = Field(examples=["001_b75f6995bec0e83d"])
     number: str | None = Field(examples=["133/TB-UBND"])
@@ -77,12 +84,14 @@ class DocMetaOut(BaseModel):
     parent: str | None = None
     attachments: list[str] = []
     cites: list[str] = []
+    ocr: OcrOut | None = Field(default=None, description="set when pages were scans read by OCR")
 
     @classmethod
     def from_meta(cls, m: DocMeta) -> DocMetaOut:
+        ocr = OcrOut(pages=list(m.ocr.pages), confidence=m.ocr.confidence) if m.ocr else None
         return cls(id=m.id, number=m.number, type=m.type, date=m.date, issuer=m.issuer, province=m.province,
                    province_2025=m.province_2025, subject=m.subject, signer=m.signer, parent=m.parent,
-                   attachments=list(m.attachments), cites=list(m.cites))
+                   attachments=list(m.attachments), cites=list(m.cites), ocr=ocr)
 
 
 class SearchHitOut(BaseModel):

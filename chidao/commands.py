@@ -15,12 +15,31 @@ class CommandError(ChidaoError):
     The core's own errors are mapped by `service.errors` (in `chidao.cli.main`)."""
 
 
+def _ocr_note(ingested) -> str | None:
+    """"ocr: FILE: page 1 read by OCR, confidence 96.0, 3.9 s (3.9 s/page)" for a scanned file."""
+    ocr = ingested.documents[0].ocr if ingested.documents else None
+    if ocr is None:
+        return None
+    n = len(ocr.pages)
+    pages = ", ".join(map(str, ocr.pages))
+    return (f"ocr: {ingested.path}: page{'s' if n > 1 else ''} {pages} read by OCR, confidence "
+            f"{ocr.confidence:.1f}, {ocr.seconds:.1f} s ({ocr.seconds / n:.1f} s/page)")
+
+
+def _ocr_total(files) -> str:
+    """" (OCR: 3 pages in 11.8 s, 3.9 s/page)" over the files, or ""."""
+    infos = [f.documents[0].ocr for f in files if f.documents and f.documents[0].ocr]
+    pages = sum(len(o.pages) for o in infos)
+    seconds = sum(o.seconds for o in infos)
+    return f" (OCR: {pages} pages in {seconds:.1f}s, {seconds / pages:.1f} s/page)" if pages else ""
+
+
 def ingest(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from ingest.jsonl import chunk_to_dict, document_to_dict, write_jsonl
     from ingest.model import IngestError
-    from ingest.pipeline import expand_paths, ingest_paths
+    from ingest.pipeline import IngestedFile, expand_paths, ingest_paths
 
     paths = expand_paths(args.paths)
     if not paths:
@@ -29,6 +48,7 @@ def ingest(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     docs: list[dict[str, object]] = []
     chunks: list[dict[str, object]] = []
+    files: list[IngestedFile] = []
     failed = 0
     started = time.perf_counter()
     bar = tqdm(total=len(paths), unit="file", disable=args.quiet or len(paths) < 20, file=sys.stderr)
@@ -40,13 +60,16 @@ def ingest(args: argparse.Namespace) -> int:
             continue
         docs.extend(document_to_dict(d) for d in result.documents)
         chunks.extend(chunk_to_dict(c) for c in result.chunks)
+        files.append(result)
+        if note := _ocr_note(result):
+            bar.write(note, file=sys.stderr)
     bar.close()
     write_jsonl(out / "documents.jsonl", docs)
     write_jsonl(out / "chunks.jsonl", chunks)
     elapsed = time.perf_counter() - started
     print(
         f"ingested {len(paths) - failed}/{len(paths)} files: {len(docs)} documents, {len(chunks)} chunks "
-        f"in {elapsed:.2f}s -> {out}",
+        f"in {elapsed:.2f}s{_ocr_total(files)} -> {out}",
         file=sys.stderr,
     )
     return 1 if failed else 0
@@ -73,6 +96,8 @@ def _ingest_for_index(sources: list[str], quiet: bool):
             print(f"error: {result}", file=sys.stderr)
         else:
             files.append(result)
+            if (note := _ocr_note(result)) and not quiet:
+                print(note, file=sys.stderr)
     return files, failed
 
 
@@ -115,7 +140,7 @@ def index_write(args: argparse.Namespace) -> int:
         bar.close()
     elapsed = time.perf_counter() - started
     summary = ", ".join(f"{v} {k}" for k, v in totals.items())
-    print(f"{args.index}: {summary} in {elapsed:.1f}s", file=sys.stderr)
+    print(f"{args.index}: {summary} in {elapsed:.1f}s{_ocr_total(files)}", file=sys.stderr)
     return 1 if failed else 0
 
 
@@ -141,6 +166,8 @@ def _print_hits(answer, query: str) -> None:  # type: ignore[no-untyped-def]
     for r in answer.hits:
         m = r.meta
         where = " · ".join(x for x in (m.number, m.date, m.province) if x) or r.doc_id
+        if m.ocr:
+            where += f" · OCR {m.ocr.confidence:.0f}%"
         print(f"{r.rank:>2}. [{r.score:.4f}] {r.chunk_id}  ({where})")
         if r.section_path:
             print("    § " + " > ".join(r.section_path))

@@ -12,7 +12,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from ingest.model import Chunk, CleanText, Document, Metadata
+from ingest.model import Chunk, CleanText, Document, Metadata, OcrInfo
 
 
 def document_to_dict(doc: Document) -> dict[str, Any]:
@@ -24,6 +24,7 @@ def document_to_dict(doc: Document) -> dict[str, Any]:
         "parent": doc.parent,
         "attachments": list(doc.attachments),
         "content_hash": doc.content_hash,
+        "ocr": ocr_to_dict(doc.ocr),
         "text": doc.text.text,
         "original": doc.text.original,
         "anchors": [list(a) for a in doc.text.anchors],
@@ -43,7 +44,21 @@ def document_from_dict(d: dict[str, Any]) -> Document:
         parent=d.get("parent"),
         attachments=tuple(d.get("attachments", ())),
         content_hash=d.get("content_hash", ""),
+        ocr=ocr_from_dict(d.get("ocr")),
     )
+
+
+def ocr_to_dict(ocr: OcrInfo | None) -> dict[str, Any] | None:
+    """{"pages": [1, 3], "confidence": 91.4, "seconds": 7.2}, or None for a document read as text."""
+    if ocr is None:
+        return None
+    return {"pages": list(ocr.pages), "confidence": ocr.confidence, "seconds": ocr.seconds}
+
+
+def ocr_from_dict(d: dict[str, Any] | None) -> OcrInfo | None:
+    if not d:
+        return None
+    return OcrInfo(tuple(int(n) for n in d["pages"]), float(d["confidence"]), float(d.get("seconds", 0.0)))
 
 
 def chunk_to_dict(chunk: Chunk) -> dict[str, Any]:

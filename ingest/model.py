@@ -18,6 +18,30 @@ class IngestError(ChidaoError):
 
 
 @dataclass(frozen=True)
+class OcrInfo:
+    """Which pages of a file were read by OCR (no text layer), and how sure the OCR was.
+
+    Shown with the document so an official knows to check the original for these pages.
+    """
+
+    pages: tuple[int, ...]  # 1-based page numbers of the file
+    confidence: float  # tesseract's mean word confidence over the file's OCR'd pages, 0-100
+    # OCR wall-clock time for the file; measured, so it takes no part in comparing two readings.
+    seconds: float = field(default=0.0, compare=False)
+    # Where each of `pages` lies in the reader's text ([start, end) per page, same order): lets a
+    # document cut from the file (an attachment) keep only its own OCR'd pages. Not stored.
+    spans: tuple[tuple[int, int], ...] = field(default=(), compare=False, repr=False)
+
+    def within(self, start: int, end: int) -> OcrInfo | None:
+        """The OCR'd pages that overlap [start, end) of the reader's text; all of them when the
+        spans are unknown, None when none overlaps."""
+        if len(self.spans) != len(self.pages):
+            return self
+        pages = tuple(p for p, (a, b) in zip(self.pages, self.spans) if a < end and start < b)
+        return OcrInfo(pages, self.confidence, self.seconds) if pages else None
+
+
+@dataclass(frozen=True)
 class RawText:
     """What a reader returns: the decoded text of one file, before any cleaning."""
 
@@ -28,6 +52,7 @@ class RawText:
     # Digest of the file's bytes (re-ingesting an unchanged file does nothing). Derived from the
     # bytes, so it takes no part in comparing two readings.
     sha256: str = field(default="", compare=False)
+    ocr: OcrInfo | None = None  # set when some pages had no text layer and were OCR'd
 
 
 @dataclass(frozen=True)
@@ -102,6 +127,7 @@ class Document:
     parent: str | None = None  # id of the document this one is attached to
     attachments: tuple[str, ...] = ()
     content_hash: str = ""
+    ocr: OcrInfo | None = None  # the file's OCR'd pages (scanned PDF), None for text
 
 
 @dataclass(frozen=True)

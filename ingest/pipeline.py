@@ -10,7 +10,7 @@ from ingest.attachments import split_documents
 from ingest.chunk import chunk_document
 from ingest.clean import clean
 from ingest.metadata import extract_metadata
-from ingest.model import Chunk, Document, IngestError
+from ingest.model import Chunk, Document, IngestError, OcrInfo
 from ingest.readers import read
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".pdf", ".doc")
@@ -23,8 +23,9 @@ class IngestedFile:
     chunks: tuple[Chunk, ...]
 
 
-def ingest_text(raw: str, doc_id: str, source: str, digest: str = "") -> IngestedFile:
-    """Ingest already-decoded text (used by readers' output and by benchmarks)."""
+def ingest_text(raw: str, doc_id: str, source: str, digest: str = "", ocr: OcrInfo | None = None) -> IngestedFile:
+    """Ingest already-decoded text (used by readers' output and by benchmarks). `ocr`: the file's
+    OCR'd pages; each document cut from it records those within its own text."""
     text = clean(raw)
     if not text.text.strip():
         raise IngestError(source, "no text after cleaning (only web chrome or markup?)")
@@ -43,6 +44,7 @@ def ingest_text(raw: str, doc_id: str, source: str, digest: str = "") -> Ingeste
                 text=part,
                 parent=ids[0] if n else None,
                 content_hash=digest,
+                ocr=ocr.within(*part.to_original(0, len(part.text))) if ocr else None,
             )
         )
         chunks.extend(chunk_document(part_id, part.text))
@@ -55,7 +57,7 @@ def ingest_file(path: str | Path) -> IngestedFile:
     """Ingest one file. Raises IngestError (naming the file and the reason) on any bad input."""
     p = Path(path)
     raw = read(p)
-    return ingest_text(raw.text, p.stem, str(p), raw.sha256)
+    return ingest_text(raw.text, p.stem, str(p), raw.sha256, raw.ocr)
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:

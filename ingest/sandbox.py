@@ -5,7 +5,10 @@ recurses forever) must cost the server one bounded child process, not its memory
 `ingest_file_sandboxed(path)` runs `ingest.pipeline.ingest_file` in `python -m ingest.sandbox`
 under setrlimit — address space (RLIMIT_AS), CPU seconds (RLIMIT_CPU), size of any file it
 writes (RLIMIT_FSIZE), open files — with a wall-clock timeout, in a scratch folder of its own
-(cwd and TMPDIR) that is removed afterwards. The child sends the result back as JSON (no pickle);
+(cwd and TMPDIR) that is removed afterwards. OCR of scanned PDF pages runs inside the same
+limits: tesseract is the child's own subprocess (it inherits the rlimits), at most `ocr_pages`
+scanned pages are read (more are refused before any OCR), and OCR stops with a clear message
+`OCR_MARGIN_S` before the wall-clock limit. The child sends the result back as JSON (no pickle);
 every failure comes back as IngestError(file, reason).
 
 `ingest_upload(data, filename, folder)` is what an upload endpoint calls: the client's filename
@@ -37,16 +40,23 @@ from ingest.readers import MAX_FILE_BYTES, read
 MB = 1024 * 1024
 ROOT = Path(__file__).resolve().parent.parent
 MAX_NAME = 120
+OCR_MARGIN_S = 10.0  # of the wall-clock limit, left for start-up, cleaning and chunking after OCR
 _UNSAFE = re.compile(r"[^\w.\- ()]+")
 
 
 @dataclass(frozen=True)
 class Limits:
-    seconds: float = 30.0  # wall clock, from start to result
-    cpu_seconds: int = 30
+    seconds: float = 120.0  # wall clock, from start to result (OCR of a 20-page scan fits in it)
+    cpu_seconds: int = 30  # of the child itself; tesseract, its subprocess, has the same limit per page
     memory_bytes: int = 1024 * MB  # address space of the child (python + lxml + pypdf fit in ~150 MB)
     file_bytes: int = MAX_FILE_BYTES  # largest file the child may write (antiword's copy of a .doc)
     open_files: int = 64
+    ocr_pages: int = 20  # scanned pages (no text layer) OCR'd per file; a file with more is refused
+
+    @property
+    def ocr_seconds(self) -> float:
+        """The OCR time budget the child is given: the wall clock less a margin."""
+        return max(1.0, self.seconds - OCR_MARGIN_S)
 
 
 DEFAULT_LIMITS = Limits()
@@ -84,6 +94,8 @@ def ingest_file_sandboxed(path: str | Path, limits: Limits = DEFAULT_LIMITS, sou
         "TMPDIR": str(scratch),
         "HOME": str(scratch),
         "LANG": "C.UTF-8",
+        "CHIDAO_OCR_MAX_PAGES": str(limits.ocr_pages),
+        "CHIDAO_OCR_SECONDS": f"{limits.ocr_seconds:g}",
     }
     cmd = [sys.executable, "-m", "ingest.sandbox", str(Path(path).resolve()), name]
     try:
@@ -166,7 +178,7 @@ def _child(path: str, source: str) -> int:
     """The child's side: ingest one file, print the result or the reason as one JSON object."""
     try:
         raw = read(path)
-        ingested = ingest_text(raw.text, Path(source).stem, source, raw.sha256)
+        ingested = ingest_text(raw.text, Path(source).stem, source, raw.sha256, raw.ocr)
         result: dict[str, object] = {
             "path": ingested.path,
             "documents": [document_to_dict(d) for d in ingested.documents],

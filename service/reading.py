@@ -20,7 +20,7 @@ from domain.errors import ChidaoError
 from domain.model import Filters, Retriever
 from index.generation import IndexMismatch, IndexNotReady
 from index.index import BUILD_HINT, Index
-from ingest.model import Document
+from ingest.model import Document, OcrInfo
 from ingest.sections import parse_sections
 from search.highlight import spans as highlight_spans
 from search.retrievers import retrievers_for
@@ -53,6 +53,7 @@ class DocMeta:
     parent: str | None
     attachments: tuple[str, ...]
     cites: tuple[str, ...]
+    ocr: OcrInfo | None = None  # pages read by OCR (scans): the user should check the original
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,7 @@ class Facets:
 def doc_meta(doc: Document) -> DocMeta:
     m = doc.meta
     return DocMeta(doc.id, m.number, m.type, m.date, m.issuer, m.province, m.province_2025, m.subject,
-                   m.signer, doc.parent, doc.attachments, m.cites)
+                   m.signer, doc.parent, doc.attachments, m.cites, doc.ocr)
 
 
 def document_view(doc: Document, chunks: list, span: tuple[int, int] | None = None) -> DocumentView:

@@ -59,3 +59,22 @@ def shared() -> Path:
     if not SHARED.exists():
         pytest.skip(f"{SHARED} not present (set CHIDAO_SHARED)")
     return SHARED
+
+
+def require_tool(name: str, language: str | None = None) -> None:
+    """Skip a test whose Debian tool (antiword, tesseract + a language) is missing; in CI (CI=true,
+    where scripts/setup.sh installs them as root) fail instead, so a missing tool is never silent."""
+    import shutil
+    import subprocess
+
+    exe = shutil.which(name)
+    missing = None if exe else f"{name} is not installed"
+    if exe and language:
+        langs = subprocess.run([exe, "--list-langs"], capture_output=True, text=True, check=False).stdout.split()
+        missing = None if language in langs else f"{name} has no '{language}' model"
+    if missing is None:
+        return
+    message = f"{missing} (scripts/setup.sh installs it when run as root)"
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(message)
+    pytest.skip(message)

@@ -35,11 +35,19 @@ def _date_vn(iso: str | None) -> str:
         return iso
 
 
+def ocr_mark(meta: Json) -> str:
+    """"OCR 96%" for a document read from scanned pages (check the original), else ""."""
+    ocr = meta.get("ocr")
+    return f"OCR {ocr['confidence']:.0f}%" if ocr else ""
+
+
 def doc_label(meta: Json) -> str:
-    """"Thông báo 133/TB-UBND · 13/08/2021 · Kon Tum" (whatever of it is known)."""
+    """"Thông báo 133/TB-UBND · 13/08/2021 · Kon Tum" (whatever of it is known), "· OCR 96%"
+    after it when pages were scans read by OCR."""
     head = " ".join(x for x in (meta.get("type") or meta.get("doc_type"), meta.get("number")) if x)
     parts = [head, _date_vn(meta.get("date")), meta.get("province") or ""]
-    return " · ".join(p for p in parts if p) or str(meta.get("id") or meta.get("doc_id") or "")
+    label = " · ".join(p for p in parts if p) or str(meta.get("id") or meta.get("doc_id") or "")
+    return " · ".join(x for x in (label, ocr_mark(meta)) if x)
 
 
 # ---- search results ---------------------------------------------------------------------
@@ -190,8 +198,11 @@ def render_document(doc: Json) -> None:
     st.subheader(escape(doc_label(meta)))
     if meta.get("subject"):
         st.caption(escape(meta["subject"]))
+    ocr = meta.get("ocr")
+    scanned = (f"trang {', '.join(map(str, ocr['pages']))} là bản quét, đọc bằng OCR (độ tin cậy "
+               f"{ocr['confidence']:.0f}%): đối chiếu với bản gốc") if ocr else None
     facts = [("Cơ quan ban hành", meta.get("issuer")), ("Tỉnh (nay)", meta.get("province_2025")),
-             ("Người ký", meta.get("signer")), ("Tệp", doc.get("source_name"))]
+             ("Người ký", meta.get("signer")), ("Tệp", doc.get("source_name")), ("OCR", scanned)]
     st.markdown("  \n".join(f"**{k}:** {escape(v)}" for k, v in facts if v))
     text = doc["original"]
     span = doc.get("highlight")

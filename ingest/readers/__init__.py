@@ -6,7 +6,7 @@
 The format comes from the content, not the extension (see `sniff`): a PDF named .txt is
 read as a PDF, an HTML page named .doc as HTML; a binary extension whose content has no
 matching signature (junk named .docx) is an error. Then one reader per format, picked from
-READERS: txt/md (`text`), html, docx, pdf, doc (antiword). Text is decoded by `encoding`
+READERS: txt/md (`text`), html, docx, pdf (scanned pages by OCR: `ocr`), doc (antiword). Text is decoded by `encoding`
 (BOMs, UTF-16, UTF-8, Windows-1258) and legacy TCVN3/VNI text is converted by `legacy`.
 
 Limits: files over MAX_FILE_BYTES are refused from their size alone, before any read;

@@ -31,6 +31,7 @@ from ingest.model import IngestError, RawText
 from ingest.readers import read, reader_for
 from ingest.readers.docx_numbering import Numbering
 from ingest.readers.legacy import TCVN3_BYTES, VNI_TABLE, detect_legacy, is_syllable, to_unicode
+from tests.conftest import require_tool
 
 ROOT = Path(__file__).resolve().parents[3]
 SEEDS = sorted((ROOT / "sample" / "seeds").glob("*.txt"))
@@ -541,8 +542,8 @@ def test_pdf_header_after_junk(tmp_path: Path) -> None:
 
 
 def test_pdf_without_text_layer(tmp_path: Path) -> None:
-    path = write(tmp_path, "scan.pdf", make_pdf([b"0 0 m 100 100 l S"]))
-    assert reason(path) == "no text layer (scanned PDF?)"
+    path = write(tmp_path, "scan.pdf", make_pdf([b"0 0 m 100 100 l S"]))  # a line drawing, no image
+    assert reason(path) == "no text: no text layer and no scanned page"
 
 
 def test_pdf_page_cap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -579,8 +580,7 @@ def test_doc_without_antiword(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_doc_that_antiword_rejects(tmp_path: Path) -> None:
-    if shutil.which("antiword") is None:
-        pytest.skip("antiword not installed")
+    require_tool("antiword")
     assert reason(write(tmp_path, "old.doc", OLE2)) == "antiword failed: file is not a Word Document."
 
 
