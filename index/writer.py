@@ -332,10 +332,11 @@ def _apply(
     stale += gone
     if stale:
         rowids = store.delete(stale)
-        vectors.remove(np.asarray(rowids, dtype=np.int64))
         lexical.delete_documents(stale)
-        if vectors.kind == "hnsw":
+        if vectors.kind == "hnsw":  # an HNSW graph cannot drop vectors (faiss: remove_ids not implemented)
             vectors.rebuild(*store.embeddings(embedder.dim))
+        else:
+            vectors.remove(np.asarray(rowids, dtype=np.int64))
     n_chunks = 0
     for group in _embedding_groups(todo):
         chunks = [c for f in group for c in f.chunks]
