@@ -305,10 +305,10 @@ def format_report(r: dict) -> str:
                   f"({e['ingest']['documents']} documents, corpus read {e['ingest']['corpus_rounds']}x)",
                   f"- vectors: {e['vectors']['real']} embedded by the model, {e['vectors']['generated']} generated",
                   f"- build seconds: " + ", ".join(f"{k} {v}" for k, v in e["build_s"].items()),
-                  f"- one-document batches (median of {w['repeats']}): add {w['add_one_s']} s "
-                  f"({w['add_one_pct_of_build']}% of the build), remove one of the build {w['remove_built_s']} s "
-                  f"({w['remove_built_pct_of_build']}%), remove the added one {w['remove_added_s']} s; "
-                  f"reader reload {w['reload_s']} s",
+                  (f"- one-document batches (median of {w['repeats']}): add {w['add_one_s']} s "
+                   f"({w['add_one_pct_of_build']}% of the build), remove one of the build {w['remove_built_s']} s "
+                   f"({w['remove_built_pct_of_build']}%), remove the added one {w['remove_added_s']} s; "
+                   f"reader reload {w['reload_s']} s"),
                   f"- index on disk: {e['index_mb']} MB; serving peak RSS: {e['peak_rss_mb']} MB", "",
                   "| retriever | p50 ms | p95 ms | p99 ms |", "|---|---|---|---|"]
         for name in ("hybrid", "bm25", "dense", "baseline_hybrid"):

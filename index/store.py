@@ -99,7 +99,7 @@ def _views() -> str:
     for table, col in _LAYERED.items():
         cols = f"rowid AS rowid, {_CHUNK_COLUMNS}" if table == "chunks" else "*"
         out.append(
-            f"CREATE TEMP VIEW {table} AS SELECT {cols} FROM base.{table} "  # noqa: S608 (fixed names)  # nosec B608
+            f"CREATE TEMP VIEW {table} AS SELECT {cols} FROM base.{table} "  # nosec B608
             f"WHERE {col} NOT IN (SELECT doc_id FROM main.hidden) UNION ALL SELECT {cols} FROM main.{table};"
         )
     return "\n".join(out)
@@ -127,12 +127,12 @@ def merge_layers(base: Path, delta: Path, dst: Path) -> None:
         out.execute("ATTACH DATABASE ? AS d", (_uri(delta, True),))
         out.execute("BEGIN IMMEDIATE")
         for table, col in _LAYERED.items():
-            out.execute(f"DELETE FROM main.{table} WHERE {col} IN (SELECT doc_id FROM d.hidden)")  # noqa: S608  # nosec B608
+            out.execute(f"DELETE FROM main.{table} WHERE {col} IN (SELECT doc_id FROM d.hidden)")  # nosec B608
             if table == "chunks":
-                out.execute(f"INSERT INTO main.chunks (rowid, {_CHUNK_COLUMNS}) "  # noqa: S608  # nosec B608
+                out.execute(f"INSERT INTO main.chunks (rowid, {_CHUNK_COLUMNS}) "  # nosec B608
                             f"SELECT rowid, {_CHUNK_COLUMNS} FROM d.chunks")
             else:
-                out.execute(f"INSERT INTO main.{table} SELECT * FROM d.{table}")  # noqa: S608  # nosec B608
+                out.execute(f"INSERT INTO main.{table} SELECT * FROM d.{table}")  # nosec B608
         out.execute("COMMIT")
         out.execute("DETACH DATABASE d")
     finally:
@@ -287,7 +287,7 @@ class Store:
         for doc_id in doc_ids:
             removed += [r for (r,) in c.execute("SELECT rowid FROM chunks WHERE doc_id=?", (doc_id,))]
             for table, col in _LAYERED.items():
-                c.execute(f"DELETE FROM main.{table} WHERE {col}=?", (doc_id,))  # noqa: S608 (fixed table/column names)  # nosec B608
+                c.execute(f"DELETE FROM main.{table} WHERE {col}=?", (doc_id,))  # nosec B608
             if self.base is not None and c.execute("SELECT 1 FROM base.documents WHERE id=?", (doc_id,)).fetchone():
                 c.execute("INSERT OR IGNORE INTO main.hidden VALUES (?)", (doc_id,))
         return removed
@@ -347,13 +347,13 @@ class Store:
         if table not in ("documents", "chunks", "assignments"):
             raise ValueError(table)
         if self.base is None:
-            return int(self.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])  # noqa: S608 (table checked against a fixed set)  # nosec B608
+            return int(self.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])  # nosec B608
         # Counted per layer: a COUNT(*) over the view would read every base row.
         col = _LAYERED[table]
         base, hidden, delta = (int(self.conn.execute(q).fetchone()[0]) for q in (
-            f"SELECT COUNT(*) FROM base.{table}",  # noqa: S608  # nosec B608
-            f"SELECT COUNT(*) FROM base.{table} WHERE {col} IN (SELECT doc_id FROM main.hidden)",  # noqa: S608  # nosec B608
-            f"SELECT COUNT(*) FROM main.{table}",  # noqa: S608  # nosec B608
+            f"SELECT COUNT(*) FROM base.{table}",  # nosec B608
+            f"SELECT COUNT(*) FROM base.{table} WHERE {col} IN (SELECT doc_id FROM main.hidden)",  # nosec B608
+            f"SELECT COUNT(*) FROM main.{table}",  # nosec B608
         ))
         return base - hidden + delta
 
