@@ -243,14 +243,16 @@ def _keeps_base(base: Path, base_layered: bool, manifest: Manifest, files: Seque
     try:
         held, total = store.delta_weight()
         hidden = len(store.hidden_rowids())
-        stale = len(store.rowids_of_docs(
-            d for stem in [f.documents[0].id for f in files if f.documents] + list(remove)
-            for d in store.documents_from_source_stem(stem.split("#")[0])))
+        hashes = store.content_hashes()
+        changed = [f for f in files
+                   if not (f.documents[0].content_hash and hashes.get(f.documents[0].id) == f.documents[0].content_hash)]
+        stems = [f.documents[0].id for f in changed] + [r.split("#")[0] for r in remove]
+        stale = len(store.rowids_of_docs(d for stem in stems for d in store.documents_from_source_stem(stem)))
     finally:
         store.close()
     if vector_kind == "hnsw" and (stale or hidden):
         return False  # an HNSW graph cannot hide vectors: removals rebuild it from the store
-    incoming = sum(len(f.chunks) for f in files)
+    incoming = sum(len(f.chunks) for f in changed)  # unchanged files are skipped (content hash)
     return held + stale + incoming <= max(MERGE_MIN_CHUNKS, min(total // MERGE_RATIO, MERGE_MAX_CHUNKS))
 
 

@@ -201,3 +201,14 @@ def test_an_index_of_a_newer_format_is_refused(four_seeds: Path) -> None:
     generation.atomic_write(gen / generation.MANIFEST, newer.sealed(manifest.checksums).to_json())
     with pytest.raises(IndexMismatch, match=f"written in index format {generation.FORMAT_VERSION + 1}"):
         Index(four_seeds).load()
+
+
+def test_unchanged_files_do_not_count_towards_a_merge(four_seeds: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Re-ingesting a folder whose files did not change writes nothing, so it copies nothing.
+    monkeypatch.setattr(writer, "MERGE_MIN_CHUNKS", 0)
+    monkeypatch.setattr(writer, "MERGE_MAX_CHUNKS", 0)
+    report = write(four_seeds, [ingest_file(p) for p in _seeds()[:4]], get_embedder("hash"))
+    assert report.unchanged == tuple(p.stem for p in _seeds()[:4]) and report.added == report.replaced == ()
+    live = _live(four_seeds)
+    assert STORE_DELTA in read_manifest(live).checksums
+    assert (live / STORE).stat().st_ino == (four_seeds / "gen-000001" / STORE).stat().st_ino
