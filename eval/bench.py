@@ -274,6 +274,7 @@ def run(sizes: list[int], corpus: Path, embedder: str, embed_real: int, backends
                 capture_output=True, text=True, check=True,
             )
             served = json.loads(probe.stdout.strip().splitlines()[-1])
+            index_bytes = dir_size(Path(tmp))  # one generation, before the write batches add more
             writes = incremental_writes(Path(tmp), files, corpus, emb)
             for name in ("add_one_s", "remove_built_s"):
                 writes[name.replace("_s", "_pct_of_build")] = round(100 * writes[name] / build_total, 2)
@@ -282,7 +283,7 @@ def run(sizes: list[int], corpus: Path, embedder: str, embed_real: int, backends
                 "build_s": {**{k: round(v, 2) for k, v in timings.items()}, "total": round(build_total, 2)},
                 "vectors": {"real": emb.real, "generated": emb.generated},
                 "writes": writes,
-                "index_mb": round(dir_size(Path(tmp)) / 2**20, 1),
+                "index_mb": round(index_bytes / 2**20, 1),
                 **served,
             }
             if "baseline_hybrid" in served:
