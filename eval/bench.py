@@ -4,6 +4,10 @@ same run on the same data.
 - ingest: documents/s and chunks/s through clean -> metadata -> sections -> chunks (no embeddings);
 - embedding: tokens/s of each embedder backend on the same passages;
 - build: seconds per component (SQLite, tantivy, FAISS);
+- incremental writes: seconds to add one document to the built index and to remove one (a
+  document of the build), each a whole batch as `chidao index add/remove` runs it (new
+  generation, published), and the seconds a reader takes to pick the new generation up, beside
+  the full-build time; the one added document gets a generated vector like the build's tail;
 - query latency p50/p95/p99 for bm25, dense and hybrid (query embedding included), against the
   baseline: rank-bm25 over the same tokens + FAISS flat + the same RRF, in plain Python;
 - peak RSS of a fresh process that loads the index and serves the queries; index size on disk.
@@ -18,6 +22,7 @@ import gzip
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -208,6 +213,39 @@ def baseline_latency(index) -> dict:
     return {**percentiles(times), "build_s": round(build_s, 1)}
 
 
+def incremental_writes(root: Path, files: list, corpus: Path, embedder, repeats: int = 3) -> dict:
+    """Median seconds of one-document batches on the built index at `root`: add a document that is
+    not in it, remove that document again, remove a document of the build; and of a reader's
+    reload after each. `embedder` should not embed for real (generated vectors): the figure is
+    the index's cost, not the model's."""
+    from index.index import Index
+    from index.writer import write
+    from ingest.pipeline import ingest_text
+
+    _doc_id, text = next(read_scale(corpus))
+    reader = Index(root).load()
+    times: dict[str, list[float]] = {"add_one_s": [], "remove_added_s": [], "remove_built_s": [], "reload_s": []}
+
+    def timed(name: str, *args, **kwargs) -> None:
+        t = time.perf_counter()
+        write(root, *args, **kwargs)
+        times[name].append(time.perf_counter() - t)
+        t = time.perf_counter()
+        reader.reload_if_changed()
+        times["reload_s"].append(time.perf_counter() - t)
+
+    try:
+        for n in range(repeats):
+            added = ingest_text(text, f"bench_add_{n}", f"bench_add_{n}.txt", str(n))
+            timed("add_one_s", [added], embedder)
+            timed("remove_added_s", [], embedder, remove=[added.documents[0].id])
+            victim = files[(n * 7919 + len(files) // 2) % len(files)].documents[0].id
+            timed("remove_built_s", [], embedder, remove=[victim])
+    finally:
+        reader.close()
+    return {k: round(statistics.median(v), 3) for k, v in times.items()} | {"repeats": repeats}
+
+
 def run(sizes: list[int], corpus: Path, embedder: str, embed_real: int, backends: list[str],
         baseline_max: int = 200_000) -> dict:
     from index.embedders.base import get_embedder
@@ -236,11 +274,16 @@ def run(sizes: list[int], corpus: Path, embedder: str, embed_real: int, backends
                 capture_output=True, text=True, check=True,
             )
             served = json.loads(probe.stdout.strip().splitlines()[-1])
+            index_bytes = dir_size(Path(tmp))  # one generation, before the write batches add more
+            writes = incremental_writes(Path(tmp), files, corpus, emb)
+            for name in ("add_one_s", "remove_built_s"):
+                writes[name.replace("_s", "_pct_of_build")] = round(100 * writes[name] / build_total, 2)
             entry = {
                 "ingest": ingest_stats,
                 "build_s": {**{k: round(v, 2) for k, v in timings.items()}, "total": round(build_total, 2)},
                 "vectors": {"real": emb.real, "generated": emb.generated},
-                "index_mb": round(dir_size(Path(tmp)) / 2**20, 1),
+                "writes": writes,
+                "index_mb": round(index_bytes / 2**20, 1),
                 **served,
             }
             if "baseline_hybrid" in served:
@@ -257,11 +300,16 @@ def format_report(r: dict) -> str:
         if key.startswith("embedding_speedup"):
             lines += ["", f"{key}: " + ", ".join(f"{b} {x}x" for b, x in ratios.items())]
     for size, e in r["sizes"].items():
+        w = e["writes"]
         lines += ["", f"## {int(size):,} chunks", "",
                   (f"- ingest: {e['ingest']['docs_per_s']} docs/s, {e['ingest']['chunks_per_s']} chunks/s "
                   f"({e['ingest']['documents']} documents, corpus read {e['ingest']['corpus_rounds']}x)"),
                   f"- vectors: {e['vectors']['real']} embedded by the model, {e['vectors']['generated']} generated",
                   "- build seconds: " + ", ".join(f"{k} {v}" for k, v in e["build_s"].items()),
+                  (f"- one-document batches (median of {w['repeats']}): add {w['add_one_s']} s "
+                   f"({w['add_one_pct_of_build']}% of the build), remove one of the build {w['remove_built_s']} s "
+                   f"({w['remove_built_pct_of_build']}%), remove the added one {w['remove_added_s']} s; "
+                   f"reader reload {w['reload_s']} s"),
                   f"- index on disk: {e['index_mb']} MB; serving peak RSS: {e['peak_rss_mb']} MB", "",
                   "| retriever | p50 ms | p95 ms | p99 ms |", "|---|---|---|---|"]
         for name in ("hybrid", "bm25", "dense", "baseline_hybrid"):

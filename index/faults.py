@@ -5,7 +5,7 @@ the writer SIGKILL itself right after that step, the way a power cut or the OOM 
 Unset (always, outside the harness) a crash point costs one dict lookup. The steps, in the
 order one batch reaches them (see index/writer.py and index/generation.py):
 
-    staged     live generation copied to gen-N.staging
+    staged     gen-N.staging started from the live generation (hard links, delta or store copied)
     sqlite     one file's documents and chunks committed to the staging SQLite store
     tantivy    tantivy commit of the batch
     faiss      vectors.faiss written

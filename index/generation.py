@@ -6,10 +6,20 @@
         manifest.json        embedder id + dim, tokenizer/chunker versions, counts, checksums
         store.sqlite         system of record (documents, chunks, embeddings)
         vectors.faiss        FAISS index over chunk rowids
+        store-delta.sqlite   (layered generations) changes since store.sqlite: see index/store.py
+        vectors-delta.faiss  (layered generations) vectors of the chunks the delta added
         lexical/             tantivy index
 
-A writer builds generation N+1 beside N (hard links for tantivy's immutable segments), writes
-its manifest last, then swaps CURRENT. Readers only ever open a complete generation.
+A writer builds generation N+1 beside N, writes its manifest last, then swaps CURRENT. Readers
+only ever open a complete generation. Files that never change once written are shared with N by
+hard link instead of copied: tantivy's segments, and in a layered generation the base store and
+FAISS file; a writer never opens a shared file for writing (it writes new files under new names),
+so generation N stays intact whatever happens to N+1.
+
+Checksums: the manifest holds the sha256 of every file. A writer hashes only the files it wrote;
+a shared file keeps the digest its first generation recorded (so damage to it is still found,
+never re-sealed as good). `Index.load()` hashes every file (first open); a reload hashes only
+files it has not verified yet, known by (device, inode, size, mtime).
 """
 
 from __future__ import annotations
@@ -21,7 +31,7 @@ import logging
 import os
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -33,7 +43,11 @@ log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
 CURRENT = "CURRENT"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: layered generations (store-delta.sqlite, vectors-delta.faiss)
+STORE = "store.sqlite"
+STORE_DELTA = "store-delta.sqlite"
+VECTORS = "vectors.faiss"
+VECTORS_DELTA = "vectors-delta.faiss"
 KEEP_GENERATIONS = 2
 _GEN_NAME = re.compile(r"gen-(\d{6})")
 
@@ -111,16 +125,44 @@ def atomic_write(path: Path, text: str) -> None:
     _fsync_dir(path.parent)
 
 
-def file_checksums(folder: Path) -> dict[str, str]:
-    """sha256 of every file of a generation except the manifest, by relative path."""
+# (st_dev, st_ino) -> (size, mtime_ns, sha256) of files whose digest is known to be right
+Known = dict[tuple[int, int], tuple[int, int, str]]
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def file_checksums(folder: Path, known: Known | None = None, only: Iterable[str] | None = None) -> dict[str, str]:
+    """sha256 of every file of a generation except the manifest, by relative path (or of the
+    files named in `only`). A file found in `known` (same inode, size and mtime) is not read."""
+    wanted = None if only is None else set(only)
     out: dict[str, str] = {}
     for p in sorted(folder.rglob("*")):
+        name = str(p.relative_to(folder))
+        if wanted is not None and name not in wanted:
+            continue
         if p.is_file() and p.name != MANIFEST and not p.name.endswith(("-wal", "-shm", ".lock")):
-            h = hashlib.sha256()
-            with open(p, "rb") as f:
-                for block in iter(lambda: f.read(1 << 20), b""):
-                    h.update(block)
-            out[str(p.relative_to(folder))] = h.hexdigest()
+            st = p.stat()
+            hit = known.get((st.st_dev, st.st_ino)) if known else None
+            out[name] = hit[2] if hit is not None and hit[:2] == (st.st_size, st.st_mtime_ns) else _sha256(p)
+    return out
+
+
+def known_digests(gen: Path, checksums: dict[str, str], known: Known | None = None) -> Known:
+    """`known` plus the files of `gen` under the digests in `checksums` (a manifest's, or ones
+    just verified), keyed by what identifies each file on disk now."""
+    out: Known = dict(known or {})
+    for name, digest in checksums.items():
+        try:
+            st = (gen / name).stat()
+        except OSError:
+            continue
+        out[(st.st_dev, st.st_ino)] = (st.st_size, st.st_mtime_ns, digest)
     return out
 
 
@@ -178,16 +220,23 @@ def read_manifest(gen: Path) -> Manifest:
     return manifest
 
 
-def verify(gen: Path, manifest: Manifest) -> list[str]:
-    """Files whose checksum differs from the manifest (empty list: the generation is intact)."""
-    actual = file_checksums(gen)
-    bad = [name for name, digest in manifest.checksums.items() if actual.get(name) != digest]
+def verify(gen: Path, manifest: Manifest, known: Known | None = None, only: Iterable[str] | None = None) -> list[str]:
+    """Files whose checksum differs from the manifest (empty list: the generation is intact);
+    only those named in `only` when given. Every file is read, except those in `known` (see
+    file_checksums); the files found intact are added to `known`."""
+    names = set(manifest.checksums) if only is None else set(only)
+    actual = file_checksums(gen, known, None if only is None else names)
+    expected = {n: d for n, d in manifest.checksums.items() if n in names}
+    bad = [name for name, digest in expected.items() if actual.get(name) != digest]
+    if known is not None:
+        known.update(known_digests(gen, {n: d for n, d in expected.items() if n not in bad}))
     return bad + [name for name in actual if name not in manifest.checksums]
 
 
-def publish(root: Path, staging: Path, manifest: Manifest) -> Path:
-    """Seal a staged generation (checksums + manifest), rename it into place, swap CURRENT."""
-    sealed = manifest.sealed(file_checksums(staging))
+def publish(root: Path, staging: Path, manifest: Manifest, known: Known | None = None) -> Path:
+    """Seal a staged generation (checksums + manifest), rename it into place, swap CURRENT.
+    Files in `known` (shared with the base generation) keep the digest recorded there."""
+    sealed = manifest.sealed(file_checksums(staging, known))
     atomic_write(staging / MANIFEST, sealed.to_json())
     crash_point("sealed")
     final = root / gen_name(manifest.generation)
@@ -231,31 +280,30 @@ def next_generation(root: Path) -> int:
     return gen_number(gens[0]) + 1 if gens else 1
 
 
-def copy_generation(src: Path, dst: Path) -> None:
-    """Copy a generation to a staging folder: SQLite through its backup API, tantivy segments
-    as hard links (they are immutable; tantivy replaces its meta files by rename), the rest by copy."""
-    import sqlite3
-
+def stage_generation(src: Path, dst: Path, share_base: bool) -> list[str]:
+    """Start a staging folder from generation `src`: tantivy segments as hard links (immutable;
+    tantivy replaces its meta files by rename), with `share_base` the base store and FAISS file
+    as hard links too, other files by copy. The store and vector files the writer rebuilds or
+    reads from `src` itself are left out. Returns the relative paths linked."""
     dst.mkdir(parents=True)
-    for p in src.rglob("*"):
+    linked: list[str] = []
+    for p in sorted(src.rglob("*")):
         rel = p.relative_to(src)
         target = dst / rel
         if p.is_dir():
             target.mkdir(parents=True, exist_ok=True)
-        elif p.name == MANIFEST or p.name.endswith(("-wal", "-shm", ".lock")) or p.name == "store.sqlite":
+        elif p.name == MANIFEST or p.name.endswith(("-wal", "-shm", ".lock")) or str(rel) in (STORE_DELTA, VECTORS_DELTA):
             continue
-        elif rel.parts[0] == "lexical" and not p.name.endswith(".json"):
+        elif (rel.parts[0] == "lexical" and not p.name.endswith(".json")) or str(rel) in (STORE, VECTORS):
+            if str(rel) in (STORE, VECTORS) and not share_base:
+                continue
             target.parent.mkdir(parents=True, exist_ok=True)
             os.link(p, target)
+            linked.append(str(rel))
         else:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(p, target)
-    source, dest = sqlite3.connect(src / "store.sqlite"), sqlite3.connect(dst / "store.sqlite")
-    try:
-        source.backup(dest)
-    finally:
-        source.close()
-        dest.close()
+    return linked
 
 
 @contextmanager

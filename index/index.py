@@ -2,7 +2,9 @@
 
 `Index(root)` is cheap; `load()` opens the generation CURRENT points to, verifies its checksums
 against the manifest and falls back to the previous generation if they fail, and refuses an
-embedder other than the one the index was built with.
+embedder other than the one the index was built with. `reload_if_changed()` verifies only the
+files of the new generation it has not verified yet (those a batch wrote; shared files were
+verified at the first open).
 """
 
 from __future__ import annotations
@@ -12,8 +14,13 @@ from pathlib import Path
 
 from index.embedders.base import EMBEDDERS, Embedder, get_embedder
 from index.generation import (
+    FORMAT_VERSION,
+    STORE_DELTA,
+    VECTORS,
+    VECTORS_DELTA,
     IndexMismatch,
     IndexNotReady,
+    Known,
     Manifest,
     candidates,
     current_generation,
@@ -41,9 +48,11 @@ class Index:
         self._store: Store | None = None
         self._lexical: LexicalIndex | None = None
         self._vectors: VectorIndex | None = None
+        self._verified: Known = {}  # files whose checksum held, by inode (see index/generation.py)
 
     # ---- loading ------------------------------------------------------------------------
     def load(self) -> Index:
+        self._verified = {}  # a first open reads every file
         gens = candidates(self.root)
         if not gens:
             damaged = current_problem(self.root)
@@ -63,6 +72,9 @@ class Index:
 
     def _open(self, gen: Path) -> None:
         manifest = read_manifest(gen)
+        if manifest.format > FORMAT_VERSION:
+            raise IndexMismatch(f"{gen}: written in index format {manifest.format}, this chidao reads up to "
+                                f"{FORMAT_VERSION}; upgrade chidao or rebuild the index")
         if manifest.tokenizer_version != TOKENIZER_VERSION:
             raise IndexMismatch(
                 f"{self.root}: built with tokenizer {manifest.tokenizer_version}, this chidao has "
@@ -74,14 +86,22 @@ class Index:
                 f"asked to search with {self._embedder.model_id!r}; use --embedder {manifest.embedder} or rebuild"
             )
         if self.verify_checksums:
-            bad = verify(gen, manifest)
+            bad = verify(gen, manifest, known=self._verified)
             if bad:
                 raise IndexNotReady(f"checksum mismatch in {', '.join(bad)}")
-        store = Store(gen / "store.sqlite", readonly=True)
-        lexical = LexicalIndex(gen / "lexical").open()
-        vectors = VectorIndex.load(gen / "vectors.faiss", manifest.dim, manifest.vector_kind)
+        layered = STORE_DELTA in manifest.checksums
+        store = Store.of(gen, layered, readonly=True)
+        try:
+            lexical = LexicalIndex(gen / "lexical").open()
+            vectors = VectorIndex.load(gen / VECTORS, manifest.dim, manifest.vector_kind)
+            if layered:
+                vectors.merge(VectorIndex.load(gen / VECTORS_DELTA, manifest.dim, "flat"), store.hidden_rowids())
+        except BaseException:
+            store.close()
+            raise
         counts = (store.count("chunks"), lexical.count(), vectors.count())
         if len(set(counts)) != 1 or counts[0] != manifest.counts.get("chunks"):
+            store.close()
             raise IndexNotReady(f"component counts disagree (sqlite, tantivy, faiss = {counts})")
         self.close()
         self.generation, self.manifest = gen, manifest

@@ -2,6 +2,15 @@
 
 FAISS and tantivy are derived from it and can be rebuilt without re-embedding. One store lives
 in each index generation; WAL mode lets searches read while nothing writes to that generation.
+
+A generation's store is one file (`store.sqlite`) or two layers: `store.sqlite`, a base shared
+read-only with the generations before it (a hard link), and `store-delta.sqlite`, this
+generation's changes since that base: the rows of added documents, and in `hidden` the ids of
+base documents removed or replaced. The connection opens the delta as `main`, attaches the base
+as `base`, and defines temporary views named like the tables (base rows not hidden, then delta
+rows), so every read below runs unchanged on either layout; writes name `main.` explicitly.
+A batch thus copies only the delta, never the base (see index/writer.py for when the two are
+merged back into one file).
 """
 
 from __future__ import annotations
@@ -12,12 +21,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import numpy as np
 
 from domain.model import Filters, StoredTask
 from index.filters import sql_clauses
-from index.generation import IndexNotReady
+from index.generation import STORE, IndexNotReady
+from index.generation import STORE_DELTA as DELTA
 from index.lexical import cite_key, date_key, filter_key, issuer_key, province_key
 from ingest.assignments import Assignment
 from ingest.jsonl import document_from_dict, document_to_dict
@@ -72,6 +83,64 @@ CREATE INDEX IF NOT EXISTS cites_key ON document_cites(number_key);
 CREATE INDEX IF NOT EXISTS cites_doc ON document_cites(doc_id);
 """
 
+# Base documents a delta removes or replaces: their base rows are invisible through the views.
+_HIDDEN = "CREATE TABLE IF NOT EXISTS hidden (doc_id TEXT PRIMARY KEY);"
+# table -> its document-id column, for the views over base + delta
+_LAYERED = {"documents": "id", "document_provinces": "doc_id", "document_cites": "doc_id", "chunks": "doc_id",
+            "assignments": "doc_id"}
+_CHUNK_COLUMNS = "chunk_id, doc_id, section_path, text, start, end, embedding"
+
+
+def _uri(path: Path, readonly: bool) -> str:
+    return f"file:{quote(str(path.resolve()))}" + ("?mode=ro&immutable=1" if readonly else "")
+
+
+def _views() -> str:
+    """Temporary views that shadow main's tables: base rows not hidden, then the delta's."""
+    out = []
+    for table, col in _LAYERED.items():
+        cols = f"rowid AS rowid, {_CHUNK_COLUMNS}" if table == "chunks" else "*"
+        out.append(
+            f"CREATE TEMP VIEW {table} AS SELECT {cols} FROM base.{table} "  # nosec B608
+            f"WHERE {col} NOT IN (SELECT doc_id FROM main.hidden) UNION ALL SELECT {cols} FROM main.{table};"
+        )
+    return "\n".join(out)
+
+
+def copy_store(src: Path, dst: Path) -> None:
+    """Copy a one-file store (or a delta) to the new file `dst` through SQLite's backup API."""
+    source = sqlite3.connect(_uri(src, True), uri=True)
+    dest = sqlite3.connect(_uri(dst, False), uri=True)
+    try:
+        source.backup(dest)
+    finally:
+        source.close()
+        dest.close()
+
+
+def merge_layers(base: Path, delta: Path, dst: Path) -> None:
+    """Write the store that `base` with `delta` on top reads as, into the new file `dst` (one
+    layer again): the base copied through SQLite's backup API, hidden documents deleted, the
+    delta's rows inserted with their rowids (FAISS ids stay valid)."""
+    src = sqlite3.connect(_uri(base, True), uri=True)
+    out = sqlite3.connect(_uri(dst, False), uri=True, isolation_level=None)
+    try:
+        src.backup(out)
+        out.execute("ATTACH DATABASE ? AS d", (_uri(delta, True),))
+        out.execute("BEGIN IMMEDIATE")
+        for table, col in _LAYERED.items():
+            out.execute(f"DELETE FROM main.{table} WHERE {col} IN (SELECT doc_id FROM d.hidden)")  # nosec B608
+            if table == "chunks":
+                out.execute(f"INSERT INTO main.chunks (rowid, {_CHUNK_COLUMNS}) "  # nosec B608
+                            f"SELECT rowid, {_CHUNK_COLUMNS} FROM d.chunks")
+            else:
+                out.execute(f"INSERT INTO main.{table} SELECT * FROM d.{table}")  # nosec B608
+        out.execute("COMMIT")
+        out.execute("DETACH DATABASE d")
+    finally:
+        src.close()
+        out.close()
+
 
 def key(value: str | None) -> str | None:
     """Comparison key of a document number: the tokenizer's canonical form, folded."""
@@ -80,24 +149,38 @@ def key(value: str | None) -> str | None:
 
 class Store:
     """`readonly` opens a published generation: immutable, so it is never written, not even by
-    SQLite's own journal bookkeeping (its checksum must keep holding)."""
+    SQLite's own journal bookkeeping (its checksum must keep holding).
 
-    def __init__(self, path: Path, readonly: bool = False) -> None:
+    With `base`, `path` is a delta over the store at `base` (see the module docstring); the base
+    is always opened read-only and immutable, even when the delta is written."""
+
+    def __init__(self, path: Path, readonly: bool = False, base: Path | None = None) -> None:
         self.path = Path(path)
         self.readonly = readonly
+        self.base = Path(base) if base is not None else None
         self._conn: sqlite3.Connection | None = None
+
+    @classmethod
+    def of(cls, folder: Path, layered: bool, readonly: bool = False) -> Store:
+        """The store of a generation folder: base + delta when `layered`, else one file."""
+        return cls(folder / DELTA, readonly, base=folder / STORE) if layered else cls(folder / STORE, readonly)
 
     @property
     def conn(self) -> sqlite3.Connection:
         if self._conn is None:
-            if self.readonly:
-                uri = f"file:{self.path.resolve()}?mode=ro&immutable=1"
-                conn = sqlite3.connect(uri, uri=True, check_same_thread=False, isolation_level=None)
-            else:
-                conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-                conn.execute("PRAGMA journal_mode=WAL")
-                conn.execute("PRAGMA synchronous=FULL")
-                conn.executescript(_SCHEMA)
+            conn = sqlite3.connect(_uri(self.path, self.readonly), uri=True, check_same_thread=False,
+                                   isolation_level=None)
+            try:
+                if not self.readonly:
+                    conn.execute("PRAGMA journal_mode=WAL")
+                    conn.execute("PRAGMA synchronous=FULL")
+                    conn.executescript(_SCHEMA + (_HIDDEN if self.base is not None else ""))
+                if self.base is not None:
+                    conn.execute("ATTACH DATABASE ? AS base", (_uri(self.base, True),))
+                    conn.executescript(_views())
+            except BaseException:
+                conn.close()
+                raise
             self._conn = conn
         return self._conn
 
@@ -121,25 +204,27 @@ class Store:
         c.execute("BEGIN IMMEDIATE")
         try:
             self._delete(c, [d.id for d in docs])
+            next_rowid = self._next_rowid(c)
             for d in docs:
                 body = json.dumps(document_to_dict(d), ensure_ascii=False)
                 c.execute(
-                    "INSERT INTO documents VALUES (?,?,?,?,?,?,?)",
+                    "INSERT INTO main.documents VALUES (?,?,?,?,?,?,?)",
                     (d.id, d.content_hash, key(d.meta.number), d.meta.type and filter_key(d.meta.type),
                      d.meta.issuer and issuer_key(d.meta.issuer), d.meta.date and date_key(d.meta.date), body),
                 )
                 pkeys = {province_key(n) for n in (d.meta.province, d.meta.province_2025) if n}
-                c.executemany("INSERT INTO document_provinces VALUES (?,?)", [(d.id, p) for p in sorted(pkeys)])
-                c.executemany("INSERT INTO document_cites VALUES (?,?)", [(d.id, key(n)) for n in d.meta.cites])
+                c.executemany("INSERT INTO main.document_provinces VALUES (?,?)", [(d.id, p) for p in sorted(pkeys)])
+                c.executemany("INSERT INTO main.document_cites VALUES (?,?)", [(d.id, key(n)) for n in d.meta.cites])
             for i, ch in enumerate(chunks):
                 blob = vectors[i].astype(np.float32).tobytes() if vectors is not None else None
                 cur = c.execute(
-                    "INSERT INTO chunks (chunk_id, doc_id, section_path, text, start, end, embedding) "
-                    "VALUES (?,?,?,?,?,?,?)",
-                    (ch.chunk_id, ch.doc_id, json.dumps(list(ch.section_path), ensure_ascii=False), ch.text,
-                     ch.start, ch.end, blob),
+                    "INSERT INTO main.chunks (rowid, chunk_id, doc_id, section_path, text, start, end, embedding) "
+                    "VALUES (?,?,?,?,?,?,?,?)",
+                    (next_rowid, ch.chunk_id, ch.doc_id, json.dumps(list(ch.section_path), ensure_ascii=False),
+                     ch.text, ch.start, ch.end, blob),
                 )
                 rowids.append(int(cur.lastrowid or 0))
+                next_rowid = None if next_rowid is None else next_rowid + 1
             self._insert_assignments(c, {d.id: d for d in docs}, assignments)
             c.execute("COMMIT")
         except BaseException:
@@ -147,26 +232,38 @@ class Store:
             raise
         return rowids
 
+    def _next_rowid(self, c: sqlite3.Connection) -> int | None:
+        """The first rowid a delta may use: past every base rowid, so FAISS ids never collide
+        (None for a one-file store: SQLite's own choice)."""
+        if self.base is None:
+            return None
+        top = c.execute("SELECT MAX(m) FROM (SELECT MAX(rowid) AS m FROM base.chunks "
+                        "UNION ALL SELECT MAX(rowid) FROM main.chunks)").fetchone()[0]
+        return int(top or 0) + 1
+
     @staticmethod
     def _insert_assignments(c: sqlite3.Connection, docs: dict[str, Document], assignments: Iterable[Assignment]) -> None:
         for a in assignments:
             doc = docs[a.doc_id]
             o_start, o_end = doc.text.to_original(a.start, a.end)
             c.execute(
-                "INSERT INTO assignments VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO main.assignments VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (a.doc_id, a.chunk_id, json.dumps(list(a.section_path), ensure_ascii=False), a.agency,
                  a.agency_text, a.role, a.task, a.deadline, a.deadline_text, a.reports_to, a.start, a.end,
                  o_start, o_end, doc.text.original[o_start:o_end]),
             )
 
     def replace_assignments(self, by_doc: dict[str, Sequence[Assignment]]) -> None:
-        """Replace the stored assignments of these documents, in one transaction."""
+        """Replace the stored assignments of these documents, in one transaction (one-file
+        stores only: the writer merges the layers first)."""
+        if self.base is not None:
+            raise ValueError(f"{self.path}: assignments are rewritten on a one-file store only")
         c = self.conn
         docs = {doc_id: self.document(doc_id) for doc_id in by_doc}
         c.execute("BEGIN IMMEDIATE")
         try:
             for doc_id, assignments in by_doc.items():
-                c.execute("DELETE FROM assignments WHERE doc_id=?", (doc_id,))
+                c.execute("DELETE FROM main.assignments WHERE doc_id=?", (doc_id,))
                 doc = docs[doc_id]
                 if doc is not None:
                     self._insert_assignments(c, {doc_id: doc}, assignments)
@@ -187,14 +284,14 @@ class Store:
             raise
         return removed
 
-    @staticmethod
-    def _delete(c: sqlite3.Connection, doc_ids: Sequence[str]) -> list[int]:
+    def _delete(self, c: sqlite3.Connection, doc_ids: Sequence[str]) -> list[int]:
         removed: list[int] = []
         for doc_id in doc_ids:
             removed += [r for (r,) in c.execute("SELECT rowid FROM chunks WHERE doc_id=?", (doc_id,))]
-            for table, col in (("chunks", "doc_id"), ("assignments", "doc_id"), ("document_provinces", "doc_id"),
-                               ("document_cites", "doc_id"), ("documents", "id")):
-                c.execute(f"DELETE FROM {table} WHERE {col}=?", (doc_id,))  # noqa: S608 (fixed table/column names)  # nosec B608
+            for table, col in _LAYERED.items():
+                c.execute(f"DELETE FROM main.{table} WHERE {col}=?", (doc_id,))  # nosec B608
+            if self.base is not None and c.execute("SELECT 1 FROM base.documents WHERE id=?", (doc_id,)).fetchone():
+                c.execute("INSERT OR IGNORE INTO main.hidden VALUES (?)", (doc_id,))
         return removed
 
     # ---- reads --------------------------------------------------------------------------
@@ -251,7 +348,33 @@ class Store:
     def count(self, table: str) -> int:
         if table not in ("documents", "chunks", "assignments"):
             raise ValueError(table)
-        return int(self.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])  # noqa: S608 (table checked against a fixed pair)  # nosec B608
+        if self.base is None:
+            return int(self.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])  # nosec B608
+        # Counted per layer: a COUNT(*) over the view would read every base row.
+        col = _LAYERED[table]
+        base, hidden, delta = (int(self.conn.execute(q).fetchone()[0]) for q in (
+            f"SELECT COUNT(*) FROM base.{table}",  # nosec B608
+            f"SELECT COUNT(*) FROM base.{table} WHERE {col} IN (SELECT doc_id FROM main.hidden)",  # nosec B608
+            f"SELECT COUNT(*) FROM main.{table}",  # nosec B608
+        ))
+        return base - hidden + delta
+
+    # ---- layers ---------------------------------------------------------------------------
+    def hidden_rowids(self) -> np.ndarray:
+        """Rowids of the base chunks the delta hides (empty for a one-file store)."""
+        if self.base is None:
+            return np.zeros(0, dtype=np.int64)
+        rows = self.conn.execute("SELECT rowid FROM base.chunks WHERE doc_id IN (SELECT doc_id FROM main.hidden)")
+        return np.asarray(sorted(r for (r,) in rows), dtype=np.int64)
+
+    def delta_weight(self) -> tuple[int, int]:
+        """(chunks the delta holds or hides, chunks in the base): when to merge the layers."""
+        if self.base is None:
+            return 0, self.count("chunks")
+        c = self.conn
+        base = int(c.execute("SELECT COUNT(*) FROM base.chunks").fetchone()[0])
+        held = int(c.execute("SELECT COUNT(*) FROM main.chunks").fetchone()[0])
+        return held + len(self.hidden_rowids()), base
 
     def docs_with_number(self, number: str) -> list[str]:
         return [i for (i,) in self.conn.execute("SELECT id FROM documents WHERE number_key=? ORDER BY id", (key(number),))]

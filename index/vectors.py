@@ -3,6 +3,10 @@
 `flat` is IndexIDMap2(IndexFlatIP): exact, supports remove_ids, the default.
 `hnsw` is IndexIDMap2(IndexHNSWFlat): approximate, for large corpora; removals rebuild it from
 the stored embeddings.
+
+A generation written by a small batch keeps the FAISS file of its base (`vectors.faiss`, shared
+by hard link) and puts the vectors of the chunks it added in `vectors-delta.faiss` (always flat);
+`merge` applies such a delta in memory when the generation is opened.
 """
 
 from __future__ import annotations
@@ -49,6 +53,24 @@ class VectorIndex:
         self._index = self._empty()
         self.add(ids, vectors)
 
+    def merge(self, delta: VectorIndex, hidden: np.ndarray) -> None:
+        """Apply a generation's delta in memory: drop the base vectors it hides (ids), add its own.
+        An HNSW graph cannot drop vectors; the writer never leaves it a delta that hides any."""
+        if len(hidden):
+            if self.kind == "hnsw":
+                raise ValueError("an HNSW index cannot hide vectors; merge the generation's layers")
+            self.remove(hidden)
+        ids, vectors = delta.items()
+        self.add(ids, vectors)
+
+    def items(self) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, vectors) held, in insertion order."""
+        n = self.count()
+        if n == 0:
+            return np.zeros(0, dtype=np.int64), np.zeros((0, self.dim), dtype=np.float32)
+        ids = faiss.vector_to_array(self.index.id_map).astype(np.int64)
+        return ids, self.index.index.reconstruct_n(0, n)
+
     def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         """Top-k (id, cosine). `allowed` restricts the search to those ids (filters)."""
         if self.count() == 0 or k <= 0:
@@ -67,6 +89,9 @@ class VectorIndex:
         return int(self.index.ntotal)
 
     def save(self, path: Path) -> None:
+        # A new file, never written through an old name: the one there may be a hard link that
+        # an older generation shares.
+        path.unlink(missing_ok=True)
         faiss.write_index(self.index, str(path))
 
     @classmethod

@@ -1,9 +1,18 @@
 """Write to an index: add, replace and remove documents, each batch as a new generation.
 
-A batch (1) copies the live generation into a staging folder, (2) applies the changes there:
+A batch (1) starts a staging folder from the live generation, (2) applies the changes there:
 SQLite transaction, FAISS add/remove, tantivy add/delete + commit, (3) seals it with checksums
 and swaps CURRENT. A crash at any point leaves the previous generation live and intact.
 Re-ingesting an unchanged file does nothing (content hash).
+
+A batch costs what it changes. Tantivy segments are shared by hard link (tantivy writes new
+segments and delete files, never old ones). A small batch also shares the base store and FAISS
+file and writes a layered generation: it copies the live generation's delta (store-delta.sqlite,
+bounded, see below) and writes the delta's vectors to vectors-delta.faiss; only files the batch
+wrote are hashed (index/generation.py). When the delta would outgrow
+max(MERGE_MIN_CHUNKS, min(base chunks / MERGE_RATIO, MERGE_MAX_CHUNKS)) chunks (held or hidden),
+the batch merges the layers into one store and one FAISS file again (a full copy, as every batch
+made before). Measured at 100k chunks: see `chidao bench`.
 """
 
 from __future__ import annotations
@@ -23,23 +32,28 @@ from index.embedders.base import Embedder
 from index.faults import crash_point
 from index.generation import (
     FORMAT_VERSION,
+    STORE,
+    STORE_DELTA,
+    VECTORS,
+    VECTORS_DELTA,
     IndexMismatch,
     IndexNotReady,
     IndexWriteError,
     Manifest,
     collect_garbage,
-    copy_generation,
     current_generation,
     gen_name,
     generations,
+    known_digests,
     next_generation,
     publish,
     read_manifest,
+    stage_generation,
     verify,
     writer_lock,
 )
 from index.lexical import LexicalIndex, LexicalRow
-from index.store import Store
+from index.store import Store, copy_store, merge_layers
 from index.tokenize import TOKENIZER_VERSION
 from index.vectors import VectorIndex
 from ingest.assignments import ASSIGNMENTS_VERSION, extract_assignments
@@ -49,6 +63,13 @@ from ingest.model import Chunk, Document
 from ingest.pipeline import IngestedFile
 
 Progress = Callable[[int], None]
+
+# A layered generation's delta may hold (or hide) this many chunks before a batch merges it into
+# the base: a batch copies the delta, a merge copies everything, so the bound trades one for the
+# other (at 100k chunks: up to 6,250 chunks copied per batch, a merge every few thousand added).
+MERGE_MIN_CHUNKS = 256
+MERGE_RATIO = 16
+MERGE_MAX_CHUNKS = 8192
 
 
 @dataclass(frozen=True)
@@ -151,22 +172,32 @@ def _build(
     """Stage generation `number` from `base` plus the batch, then publish it."""
     if staging.exists():
         shutil.rmtree(staging)
-    if base is not None:
-        copy_generation(base, staging)
-    else:
-        staging.mkdir(parents=True)
+    clock = _Clock(timings if timings is not None else {})
+    base_manifest = read_manifest(base) if base is not None else None
+    known = None
+    with clock("stage"):
+        if base is None or base_manifest is None:
+            layered = False
+            staging.mkdir(parents=True)
+            store = Store.of(staging, layered=False)
+            vectors = VectorIndex(embedder.dim, vector_kind)
+        else:
+            base_layered = STORE_DELTA in base_manifest.checksums
+            layered = _keeps_base(base, base_layered, base_manifest, files, remove, vector_kind)
+            linked = stage_generation(base, staging, share_base=layered)
+            # What the batch reads from the base and writes anew is checked first (a damaged file
+            # must not be sealed as good); shared files keep the digests the base recorded.
+            bad = verify(base, base_manifest, only=[n for n in base_manifest.checksums if n not in linked])
+            if bad:
+                raise IndexNotReady(f"{base}: checksum mismatch in {', '.join(bad)}; rebuild the index")
+            known = known_digests(base, {n: base_manifest.checksums[n] for n in linked if n in base_manifest.checksums})
+            vectors = _stage_store_and_vectors(base, base_layered, staging, layered, embedder.dim, vector_kind)
+            store = Store.of(staging, layered=layered)
     crash_point("staged")
-    store = Store(staging / "store.sqlite")
     lexical = LexicalIndex(staging / "lexical")
     lexical = lexical.open() if base is not None else lexical.create()
-    vectors = (
-        VectorIndex.load(staging / "vectors.faiss", embedder.dim, vector_kind)
-        if base is not None
-        else VectorIndex(embedder.dim, vector_kind)
-    )
     try:
-        clock = _Clock(timings if timings is not None else {})
-        if base is not None and read_manifest(base).assignments_version != ASSIGNMENTS_VERSION:
+        if base_manifest is not None and base_manifest.assignments_version != ASSIGNMENTS_VERSION:
             with clock("assignments"):  # rules changed: re-read the stored documents, no re-embedding
                 store.replace_assignments(
                     {d.id: extract_assignments(d, store.chunks_of(d.id)) for d in store.documents()})
@@ -176,14 +207,14 @@ def _build(
             lexical.finish()
         crash_point("tantivy")
         with clock("faiss"):
-            vectors.save(staging / "vectors.faiss")
+            vectors.save(staging / (VECTORS_DELTA if layered else VECTORS))
         crash_point("faiss")
         counts = {"documents": store.count("documents"), "chunks": store.count("chunks")}
         store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         store.close()
         lexical.close()
-    _sync_sqlite(staging / "store.sqlite")
+    _sync_sqlite(store.path)
     manifest = Manifest(
         format=FORMAT_VERSION,
         generation=number,
@@ -197,8 +228,55 @@ def _build(
         assignments_version=ASSIGNMENTS_VERSION,
         counts=counts,
     )
-    publish(root, staging, manifest)
+    with clock("publish"):
+        publish(root, staging, manifest, known)
     return report
+
+
+def _keeps_base(base: Path, base_layered: bool, manifest: Manifest, files: Sequence[IngestedFile],
+                remove: Sequence[str], vector_kind: str) -> bool:
+    """Whether the batch can write a layered generation over the base's store and FAISS file
+    (False: merge into one store again, copying the whole index)."""
+    if manifest.assignments_version != ASSIGNMENTS_VERSION:
+        return False  # every document's assignments are rewritten
+    store = Store.of(base, base_layered, readonly=True)
+    try:
+        held, total = store.delta_weight()
+        hidden = len(store.hidden_rowids())
+        hashes = store.content_hashes()
+        changed = [f for f in files
+                   if not (f.documents[0].content_hash and hashes.get(f.documents[0].id) == f.documents[0].content_hash)]
+        stems = [f.documents[0].id for f in changed] + [r.split("#")[0] for r in remove]
+        stale = len(store.rowids_of_docs(d for stem in stems for d in store.documents_from_source_stem(stem)))
+    finally:
+        store.close()
+    if vector_kind == "hnsw" and (stale or hidden):
+        return False  # an HNSW graph cannot hide vectors: removals rebuild it from the store
+    incoming = sum(len(f.chunks) for f in changed)  # unchanged files are skipped (content hash)
+    return held + stale + incoming <= max(MERGE_MIN_CHUNKS, min(total // MERGE_RATIO, MERGE_MAX_CHUNKS))
+
+
+def _stage_store_and_vectors(base: Path, base_layered: bool, staging: Path, layered: bool, dim: int,
+                             vector_kind: str) -> VectorIndex:
+    """Put the staging store in place and return the vectors the batch starts from: the delta's
+    (layered), or all of them (one file: the base's, with the base's delta merged in)."""
+    if layered:
+        if not base_layered:
+            return VectorIndex(dim, "flat")
+        copy_store(base / STORE_DELTA, staging / STORE_DELTA)
+        return VectorIndex.load(base / VECTORS_DELTA, dim, "flat")
+    vectors = VectorIndex.load(base / VECTORS, dim, vector_kind)
+    if not base_layered:
+        copy_store(base / STORE, staging / STORE)
+        return vectors
+    merge_layers(base / STORE, base / STORE_DELTA, staging / STORE)
+    old = Store.of(base, layered=True, readonly=True)
+    try:
+        hidden = old.hidden_rowids()
+    finally:
+        old.close()
+    vectors.merge(VectorIndex.load(base / VECTORS_DELTA, dim, "flat"), hidden)
+    return vectors
 
 
 class _Clock:
@@ -256,10 +334,11 @@ def _apply(
     stale += gone
     if stale:
         rowids = store.delete(stale)
-        vectors.remove(np.asarray(rowids, dtype=np.int64))
         lexical.delete_documents(stale)
-        if vectors.kind == "hnsw":
+        if vectors.kind == "hnsw":  # an HNSW graph cannot drop vectors (faiss: remove_ids not implemented)
             vectors.rebuild(*store.embeddings(embedder.dim))
+        else:
+            vectors.remove(np.asarray(rowids, dtype=np.int64))
     n_chunks = 0
     for group in _embedding_groups(todo):
         chunks = [c for f in group for c in f.chunks]

@@ -75,13 +75,27 @@ def test_another_embedder_is_refused(built: Path) -> None:
 def test_damaged_generation_falls_back_to_the_previous_one(built: Path) -> None:
     write(built, [], get_embedder("hash"), remove=["000_e039e5926f709e92"])
     newest = generations(built)[0]
-    faiss_file = newest / "vectors.faiss"
+    # vectors-delta.faiss is the newest generation's own file (its store and vectors.faiss are
+    # gen-000001's, shared by hard link: damage to those is refused, see below).
+    faiss_file = newest / "vectors-delta.faiss"
     data = bytearray(faiss_file.read_bytes())
     data[len(data) // 2] ^= 0xFF
     faiss_file.write_bytes(bytes(data))
     index = Index(built).load()
     assert index.generation is not None and index.generation.name == "gen-000001"
     assert index.store.document("000_e039e5926f709e92") is not None
+
+
+def test_damage_to_a_file_two_generations_share_is_refused_for_both(built: Path) -> None:
+    write(built, [], get_embedder("hash"), remove=["000_e039e5926f709e92"])
+    newest, older = generations(built)
+    assert (newest / "vectors.faiss").stat().st_ino == (older / "vectors.faiss").stat().st_ino
+    data = bytearray((newest / "vectors.faiss").read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    (newest / "vectors.faiss").write_bytes(bytes(data))
+    with pytest.raises(IndexNotReady, match="gen-000002: checksum mismatch in vectors.faiss; "
+                                            "gen-000001: checksum mismatch in vectors.faiss"):
+        Index(built).load()
 
 
 def test_no_index_is_a_clear_error(tmp_path: Path) -> None:
