@@ -1,4 +1,4 @@
-"""Data and seams of the search stage."""
+"""The types every layer shares: search filters, hits, the retriever seam, stored tasks."""
 
 from __future__ import annotations
 

@@ -45,6 +45,7 @@ from pathlib import Path
 
 import tantivy
 
+from domain.errors import ChidaoError
 from domain.model import Filters
 from index.tokenize import (
     canonical_doc_number,
@@ -63,7 +64,7 @@ BM25_K1 = 1.2  # tantivy's constants; recorded in the manifest, not settable
 BM25_B = 0.75
 
 
-class LexicalIndexError(Exception):
+class LexicalIndexError(ChidaoError):
     """Base of the errors this module raises."""
 
 

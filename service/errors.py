@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from domain.errors import UnknownAgency
 from index.generation import IndexLocked, IndexMismatch, IndexNotReady, IndexWriteError
 from index.index import BUILD_HINT
+from index.lexical import BadFilter
 from ingest.model import IngestError
 from ingest.provinces import UnknownProvince
 from service.ingest_jobs import UploadRejected
@@ -48,6 +49,7 @@ TABLE: tuple[tuple[type[Exception], Status], ...] = (
     (UnknownAgency, Status(404, EXIT_USAGE)),
     (UnknownProvince, Status(422, EXIT_USAGE, message=_province)),
     (UploadRejected, Status(422, EXIT_USAGE)),
+    (BadFilter, Status(422, EXIT_USAGE)),
     (IngestError, Status(422, EXIT_USAGE)),
 )
 

@@ -1,4 +1,4 @@
-"""The read side that the HTTP API and the Streamlit app share: search, documents, facets.
+"""The read side of the application core (`service.core`): search, documents, facets.
 
 `Service(root)` is cheap; `load()` opens the index once (FastAPI lifespan, Streamlit cache).
 An index that is not built yet is not fatal: every call raises `IndexNotReady` with the command

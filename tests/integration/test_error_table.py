@@ -13,6 +13,7 @@ from api.app import create_app
 from chidao.cli import main
 from domain.errors import ChidaoError, UnknownAgency
 from index.generation import IndexLocked, IndexMismatch, IndexNotReady, IndexWriteError, writer_lock
+from index.lexical import BadFilter
 from ingest.model import IngestError
 from ingest.provinces import UnknownProvince
 from service.errors import EXIT_TEMPFAIL, EXIT_USAGE, TABLE, outcome
@@ -30,7 +31,7 @@ def test_every_row_is_a_chidao_error_with_its_status() -> None:
     assert statuses == {
         IndexNotReady: (503, 2), IndexMismatch: (503, 2), IndexLocked: (409, 75), IndexWriteError: (500, 74),
         DocumentNotFound: (404, 2), UnknownAgency: (404, 2), UnknownProvince: (422, 2), UploadRejected: (422, 2),
-        IngestError: (422, 2),
+        IngestError: (422, 2), BadFilter: (422, 2),
     }
     o = outcome(UnknownProvince("Atlantis"))
     assert o is not None and o.line() == (
@@ -67,3 +68,9 @@ def test_an_index_not_built_is_503_for_the_app_and_2_for_the_cli(tmp_path: Path,
     assert caught.value.status == 503 and "chidao index build" in str(caught.value)
     assert main(["ask", "Sở Y tế", "--index", str(tmp_path / "none")]) == EXIT_USAGE
     assert "chidao index build" in capsys.readouterr().err
+
+
+def test_a_date_that_is_no_date_is_one_line_and_exit_2(seeds_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["search", "Sở Y tế", "--index", str(seeds_root), "--since", "2021-13"]) == EXIT_USAGE
+    assert capsys.readouterr().err.strip().splitlines() == [
+        "chidao: not a valid date: '2021-13' (month must be in 1..12)"]
