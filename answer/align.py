@@ -3,8 +3,8 @@
 Two instructions of different provinces match when they are alike in meaning AND in wording:
 their embedding cosine reaches `threshold` and they share at least `MIN_SHARED_TERMS` key terms.
 Key terms are the folded words and word pairs of an instruction that are not common to the whole
-comparison (a term in more than `COMMON_SHARE` of all its instructions, like "thực hiện" or "theo
-quy định", says nothing about which measure it is). The embedding alone lumps together every
+comparison (a term in more than `COMMON_SHARE` of all its instructions, and in more than
+`MIN_COMMON`, like "thực hiện" or "theo quy định", says nothing about which measure it is). The embedding alone lumps together every
 sentence of one administrative register; the terms alone miss paraphrases: each guards the other.
 
 Like the Legislative Influence Detector (candidates first, then a local check), each instruction is
@@ -25,6 +25,7 @@ from search.extract import term_set, terms
 
 MIN_SHARED_TERMS = 2
 COMMON_SHARE = 0.25
+MIN_COMMON = 5  # a term in five instructions or fewer is never common (a small comparison)
 
 
 def key_terms(texts: Sequence[str]) -> list[set[str]]:
@@ -33,7 +34,7 @@ def key_terms(texts: Sequence[str]) -> list[set[str]]:
     if not sets:
         return []
     df = Counter(t for s in sets for t in s)
-    common = {t for t, n in df.items() if n > COMMON_SHARE * len(sets) and len(sets) >= 4}
+    common = {t for t, n in df.items() if n > max(COMMON_SHARE * len(sets), MIN_COMMON)}
     return [s - common for s in sets]
 
 

@@ -236,14 +236,13 @@ class SweepPoint:
 def sweep(index: Any, retriever: Any, queries: Sequence[CompareQuery], thresholds: Sequence[float]) -> list[SweepPoint]:
     """Agreement with the notes at each threshold: the comparisons are built once, then only the
     grouping is redone."""
-    from search.compare import compare, group
+    from search.compare import compare, encode, group
 
     runs = []
     for q in queries:
         c = compare(index, retriever, q.topic, list(q.provinces))
         items = [i for col in c.columns for i in col.instructions]
-        vecs = np.asarray(index.embedder.encode_passages([i.text for i in items]), dtype=np.float32) if items \
-            else np.zeros((0, 1), dtype=np.float32)
+        vecs = encode(index, [i.text for i in items])
         notes = [*q.shared, *(n for ns in (q.unique or {}).values() for n in ns)]
         note_vecs = dict(zip(notes, np.asarray(index.embedder.encode_queries(notes), dtype=np.float32), strict=True)) \
             if notes else {}

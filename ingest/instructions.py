@@ -84,15 +84,17 @@ def _lines(text: str) -> list[tuple[int, int]]:
 
 
 def _paragraphs(text: str) -> list[tuple[int, int]]:
-    """Spans of paragraphs: a blank line or a line opening on a marker starts a new one."""
+    """Spans of paragraphs: a blank line, a line opening on a marker and a line in capitals (a
+    title: "PHỤ LỤC", "QUY CHẾ") start a new one; a title is a paragraph of its own."""
     spans: list[tuple[int, int]] = []
     current: list[int] | None = None
     for s, e in _lines(text):
         if s < 0:
             current = None
             continue
-        if current is None or _MARKER.match(text, s) or _BLOCK_START.match(text, s):
-            current = [s, e]
+        title = _is_upper(text[s:e])
+        if current is None or title or _MARKER.match(text, s) or _BLOCK_START.match(text, s):
+            current = None if title else [s, e]
             spans.append((s, e))
         else:
             current[1] = e
@@ -134,10 +136,14 @@ def _header_end(text: str, subject: str | None) -> int:
     (trích yếu), else of its place-date line, else 0."""
     folded = fold(text).lower()  # one character for one: offsets carry over
     if subject:
-        words = fold(subject).lower().split()[:8]
+        words = fold(subject).lower().split()
         m = re.search(r"\s+".join(re.escape(w) for w in words), folded) if words else None
         if m:
             return m.end()
+        m = re.search(r"\s+".join(re.escape(w) for w in words[:8]), folded)
+        if m:  # the subject line as printed differs further on: its paragraph ends the header
+            blank = folded.find("\n\n", m.end())
+            return blank if blank >= 0 else m.end()
     m = re.search(r"^[^\n]{0,60},\s*ngay\s+\d{1,2}\s*(?:thang|/)[^\n]*$", folded, re.MULTILINE)
     return m.end() if m else 0
 
@@ -163,6 +169,8 @@ def instruction_units(text: str, subject: str | None = None) -> list[Unit]:
                 continue
             skipping_block = False
         for us, ue in _split_long(text, s, e):
+            while us < ue and (text[us].isspace() or text[us] in ".,;:"):  # the tail of a header line
+                us += 1
             unit = " ".join(text[us:ue].split())
             bare = fold(_LEADING_MARKER.sub("", unit, count=1)).lower()
             if _words(unit) < MIN_WORDS or _is_upper(unit) or _BASIS.match(bare) or _CAPTION.match(bare):

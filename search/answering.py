@@ -11,7 +11,7 @@ from dataclasses import asdict
 from typing import Any
 
 from search.api_models import document_link
-from search.intent import ASK, COMPARE, compare_topic, question_kind
+from search.intent import ASK, COMPARE, compare_request, question_kind
 from search.model import Filters
 from search.service import SearchResult, Service
 
@@ -34,8 +34,8 @@ def search_answer(service: Service, question: str, filters: Filters | None, k: i
 def ask(service: Service, question: str, filters: Filters | None = None, k: int = 10) -> dict[str, Any]:
     kind = question_kind(question)
     if kind == COMPARE:
-        return {"kind": "compare", "question": question,
-                "comparison": compare(service, compare_topic(question), None)}
+        topic, provinces = compare_request(question)
+        return {"kind": "compare", "question": question, "comparison": compare(service, topic, provinces)}
     if kind != ASK:
         return search_answer(service, question, filters, k)
     from search import answers  # agency questions get tasks, the rest a factual answer
@@ -49,9 +49,20 @@ def ask(service: Service, question: str, filters: Filters | None = None, k: int 
 
 def compare(service: Service, topic: str, provinces: list[str] | None = None) -> dict[str, Any]:
     from search import compare as comparing
+    from search.retrievers import HybridRetriever
 
     with service.reading() as index:
-        return comparing.compare(index, topic, provinces=provinces).to_dict()
+        out = comparing.compare(index, HybridRetriever(index), topic, provinces=provinces).to_dict()
+    for ins in _instructions_of(out):
+        ins["link"] = document_link(ins["doc_id"], ins["start"], ins["end"])
+    return out
+
+
+def _instructions_of(comparison: dict[str, Any]) -> list[dict[str, Any]]:
+    out = [i for c in comparison["columns"] for d in c["directives"] for i in d["instructions"]]
+    for g in (*comparison["shared"], *comparison["unique"]):
+        out += g["members"] + [i for cell in g["cells"] for i in cell["instructions"]]
+    return out
 
 
 class UnknownAgency(LookupError):

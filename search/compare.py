@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,7 +36,7 @@ from answer.align import align
 from index.generation import IndexNotReady
 from index.index import Index
 from ingest import provinces as province_table
-from ingest.instructions import Unit, instruction_units
+from ingest.instructions import instruction_units
 from ingest.model import Document
 from ingest.sections import parse_sections
 from ingest.vietnamese import fold, normalize
@@ -300,21 +301,10 @@ def _section_of(sections: list[Any], pos: int) -> tuple[str, ...]:
     return path
 
 
-def _on_topic_parts(weighted: dict[str, float], units: list[tuple[Unit, tuple[str, ...]]]) -> set[str]:
-    """The top-level parts (first heading of the path; "" before any) whose headings and units,
-    read together, hold the subject. A directive on many matters (a meeting's conclusions) has
-    one or two; one on the subject worded otherwise has most of its units in such parts."""
-    text: dict[str, list[str]] = {}
-    for u, path in units:
-        part = path[0] if path else ""
-        text.setdefault(part, []).append(" ".join(path) + "\n" + u.text)
-    return {p for p, texts in text.items() if coverage(weighted, term_set(terms("\n".join(texts)))) >= ON_TOPIC}
-
-
 def _instructions(doc: Document, province: str, weighted: dict[str, float], whole: bool,
                   tasks: list[StoredTask]) -> list[Instruction]:
-    """The directive's instruction units. `whole` (its subject line is on the subject): all of
-    them; else those of its parts on the subject, or all when those parts hold most units."""
+    """The directive's instruction units: all of them when `whole` (the directive is about the
+    subject), else those on the subject, read with their section headings."""
     text = doc.text.text
     sections = parse_sections(text)
     mine = [t for t in tasks if t.doc_id == doc.id]
@@ -325,14 +315,11 @@ def _instructions(doc: Document, province: str, weighted: dict[str, float], whol
         if key not in seen:  # a table repeats a cell word for word ("Trong thời hạn 02 ngày làm việc ...")
             seen.add(key)
             units.append((u, _section_of(sections, u.start)))
-    if not whole:
-        parts = _on_topic_parts(weighted, units)
-        inside_parts = [(u, p) for u, p in units if (p[0] if p else "") in parts]
-        if 2 * len(inside_parts) < len(units):
-            units = inside_parts
     out = []
     for u, path in units:
         relevance = round(coverage(weighted, term_set(terms(" ".join(path) + "\n" + u.text))), 4)
+        if not whole and relevance < ON_TOPIC:
+            continue
         inside = [t for t in mine if u.start <= t.start < u.end]
         leads = tuple(dict.fromkeys(t.agency for t in inside if t.role in ("chu_tri", "giao")))
         dues = tuple(dict.fromkeys(t.deadline_text for t in inside if t.deadline_text))
@@ -393,6 +380,27 @@ def group(columns: tuple[Column, ...], vectors: np.ndarray, threshold: float) ->
     return tuple(shared), tuple(unique)
 
 
+_VECTORS: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()  # (model, text) -> unit vector
+_VECTORS_MAX = 50_000  # about 75 MB of e5-small vectors
+
+
+def encode(index: Index, texts: list[str]) -> np.ndarray:
+    """Passage vectors of the instructions, one row each. A directive compared again (the same
+    province on another subject, the next question in the app) is not embedded again."""
+    model = index.manifest.embedder if index.manifest else type(index.embedder).__name__
+    todo = list(dict.fromkeys(t for t in texts if (model, t) not in _VECTORS))
+    if todo:
+        for t, v in zip(todo, np.asarray(index.embedder.encode_passages(todo), dtype=np.float32), strict=True):
+            _VECTORS[(model, t)] = v
+        while len(_VECTORS) > _VECTORS_MAX:
+            _VECTORS.popitem(last=False)
+    if not texts:
+        return np.zeros((0, 1), dtype=np.float32)
+    for t in texts:
+        _VECTORS.move_to_end((model, t))
+    return np.vstack([_VECTORS[(model, t)] for t in texts])
+
+
 def topic_weights(index: Index, retriever: Retriever, topic: str) -> dict[str, float]:
     """The subject's words and word pairs, weighted by their rarity among the subject lines of
     the directives the retriever finds for it: "thủ tục hành chính" heads a hundred subject
@@ -431,6 +439,5 @@ def compare(index: Index, retriever: Retriever, topic: str, provinces: list[str]
     items = [i for c in columns for i in c.instructions]
     if threshold is None:
         threshold = threshold_for(index.manifest.embedder if index.manifest else "")
-    vectors = index.embedder.encode_passages([i.text for i in items]) if items else np.zeros((0, 1))
-    shared, unique = group(columns, np.asarray(vectors, dtype=np.float32), threshold)
+    shared, unique = group(columns, encode(index, [i.text for i in items]), threshold)
     return Comparison(topic, tuple(c.province for c in columns), columns, shared, unique, threshold)

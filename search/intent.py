@@ -38,3 +38,25 @@ def compare_topic(text: str) -> str:
     t = re.sub(r"(?i)^(?:các\s+)?(?:chỉ đạo|văn bản|nhiệm vụ)\s+(?:về\s+)?", "", t)
     t = re.sub(r"(?i)\s+(?:giữa|của)\s+(?:các|những)\s+tỉnh.*$", "", t)
     return t.strip() or text.strip()
+
+
+# "... giữa Cần Thơ, Gia Lai và Huế", "... của Hà Nội với TP Hồ Chí Minh": the provinces named at the end.
+_BETWEEN = re.compile(r"(?i)\s+(?:giữa|giua|của|cua)\s+(?P<names>(?!(?:các|cac|những|nhung)\s+(?:tỉnh|tinh))[^?]+?)\s*[?.!]?\s*$")
+_NAME_SEP = re.compile(r"(?i)\s*(?:,|;|\s(?:và|va|với|voi)\s|\s-\s)\s*")
+
+
+def compare_request(text: str) -> tuple[str, list[str] | None]:
+    """The topic and the provinces of a comparison question. "So sánh phân cấp quản lý tài sản
+    công giữa Cần Thơ, Gia Lai và Huế" -> ("phân cấp quản lý tài sản công", ["Cần Thơ", "Gia
+    Lai", "Huế"]); provinces None when the question names none ("giữa các tỉnh") or a name that
+    is no province (then the words stay in the topic)."""
+    from ingest.provinces import canonical
+
+    t = normalize(text).strip()
+    m = _BETWEEN.search(t)
+    if m:
+        names = [n.strip() for n in _NAME_SEP.split(m.group("names")) if n.strip()]
+        found = [canonical(n) for n in names]
+        if len(names) >= 2 and all(found):
+            return compare_topic(t[: m.start()]), [f for f in found if f]
+    return compare_topic(text), None
