@@ -6,8 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from eval.compare import CompareQuery, CompareResult, GoldSnippet, check_compare_floors, gold_normalize, \
-    load_compare_queries, score_query
+from eval.compare import (
+    CompareQuery,
+    CompareResult,
+    GoldSnippet,
+    check_compare_floors,
+    gold_normalize,
+    load_compare_queries,
+    score_query,
+)
 
 Q = CompareQuery("cd-x", "tài sản công", ("Cần Thơ", "Gia Lai"), {
     "Cần Thơ": (GoldSnippet("ct", "quyết định mức khoán kinh phí nhà ở công vụ"),

@@ -55,8 +55,8 @@ PHỤ LỤC
 def test_a_decision_keeps_its_articles_and_annex_and_nothing_else() -> None:
     assert [u.text for u in instruction_units(DECISION)] == [
         "1. Sở Tài chính quyết định điều chuyển tài sản công có nguyên giá theo sổ kế toán từ 01 tỷ đồng trở lên.",
-        "a) Ủy ban nhân dân cấp xã quyết định giao tài sản bằng hiện vật (trừ xe ô tô); báo cáo Sở Tài chính "
-        "trước ngày 15/12/2025.",
+        ("a) Ủy ban nhân dân cấp xã quyết định giao tài sản bằng hiện vật (trừ xe ô tô); báo cáo Sở Tài chính "
+        "trước ngày 15/12/2025."),
         "Sở Tài chính chủ trì phổ biến, triển khai quyết định này đến các cơ quan, tổ chức, đơn vị có liên quan.",
         "- Quyết định số 12/2024/QĐ-UBND ngày 02/5/2024 hết hiệu lực kể từ ngày Quyết định này có hiệu lực.",
     ]
@@ -73,8 +73,8 @@ def test_a_letter_drops_its_opening_basis_but_keeps_a_numbered_one() -> None:
               "nghĩa vụ tài chính.\n"
               "2. Sở Nội vụ tổng hợp, báo cáo UBND tỉnh trước ngày 30/6/2025.\n")
     assert [u.text for u in instruction_units(letter, "triển khai nhiệm vụ")] == [
-        "1. Thực hiện Quyết định số 2304/QĐ-BNNMT, cơ quan Thuế không ban hành văn bản xác nhận việc hoàn thành "
-        "nghĩa vụ tài chính.",
+        ("1. Thực hiện Quyết định số 2304/QĐ-BNNMT, cơ quan Thuế không ban hành văn bản xác nhận việc hoàn thành "
+        "nghĩa vụ tài chính."),
         "2. Sở Nội vụ tổng hợp, báo cáo UBND tỉnh trước ngày 30/6/2025.",
     ]
 
@@ -102,6 +102,6 @@ def test_compare_dev_procedure_annex(shared: Path) -> None:
     assert "Trong thời hạn 02 ngày làm việc (cắt giảm 01/03 ngày làm việc, tỷ lệ 33,33%) kể từ ngày nhận đủ hồ sơ hợp lệ." in texts
     assert texts[:2] == [  # the header, legal bases and enactment formula before "Điều 1" are not units
         "Điều 1. Công bố, phê duyệt kèm theo Quyết định này:",
-        "1. Công bố Danh mục thủ tục hành chính mới ban hành lĩnh vực Báo chí, xuất bản thuộc thẩm quyền "
-        "giải quyết của Sở Văn hóa, Thể thao và Du lịch tỉnh Cà Mau (kèm theo Danh mục)."]
+        ("1. Công bố Danh mục thủ tục hành chính mới ban hành lĩnh vực Báo chí, xuất bản thuộc thẩm quyền "
+        "giải quyết của Sở Văn hóa, Thể thao và Du lịch tỉnh Cà Mau (kèm theo Danh mục).")]
     assert not any(t.startswith(("Căn cứ", "- Như Điều", "- Lưu", "KT.")) for t in texts)
