@@ -273,14 +273,22 @@ def _pick(weighted: dict[str, float], cands: list[_Candidate]) -> list[tuple[_Ca
             if s >= DOC_KEEP * top]
 
 
-# A decision, resolution or the regulation it issues governs the one matter its trích yếu names
-# (Nghị định 30/2020/NĐ-CP: one document, one matter); a letter, plan, report or meeting notice
-# may treat ten matters, one of them the subject.
-_SINGLE_MATTER = re.compile(r"^(?:quyet dinh|nghi quyet|quy che|quy dinh|thong tu|chi thi)\b")
+# A directive is about the one matter its trích yếu names (Nghị định 30/2020/NĐ-CP: one document,
+# one matter), so a directive picked for the subject counts whole: its instructions are the
+# province's instructions on the subject even where they do not repeat its words ("Giao Văn phòng
+# UBND tỉnh chủ trì tin học hóa quy trình"). Except the kinds that report or conclude on many
+# matters at once: a notice of a meeting's conclusions, a report, a work programme, and letters
+# passing on a session's or a conference's conclusions or "some key tasks". Of those only the
+# instructions on the subject count.
+_MANY_MATTERS_TYPE = re.compile(r"^(?:thong bao|bao cao|chuong trinh)\b")
+_MANY_MATTERS_SUBJECT = re.compile(
+    r"\b(?:phien hop|giao ban|hoi nghi|ky hop|nhiem vu trong tam|mot so nhiem vu|tinh hinh kinh te"
+    r"|chuong trinh cong tac|ke hoach cong tac)\b")
 
 
 def _single_matter(doc: Document) -> bool:
-    return bool(_SINGLE_MATTER.match(fold(doc.meta.type or "").lower()))
+    return not (_MANY_MATTERS_TYPE.match(fold(doc.meta.type or "").lower())
+                or _MANY_MATTERS_SUBJECT.search(fold(doc.meta.subject or "").lower()))
 
 
 # ---- step 2: the instructions inside them --------------------------------------------------------
