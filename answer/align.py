@@ -48,13 +48,12 @@ def links(vectors: np.ndarray, owners: Sequence[str], keys: Sequence[set[str]], 
     sims = np.asarray(vectors, dtype=np.float32) @ np.asarray(vectors, dtype=np.float32).T
     ok = sims >= threshold
     for i in range(n):
-        for j in np.nonzero(ok[i])[0]:
-            if owners[i] == owners[j] or len(keys[i] & keys[int(j)]) < min_shared:
+        for j in map(int, np.nonzero(ok[i])[0]):
+            if owners[i] == owners[j] or len(keys[i] & keys[j]) < min_shared:
                 ok[i, j] = False
     best: dict[tuple[int, str], int] = {}  # (item, other owner) -> its best match there
     for i in range(n):
-        for j in np.nonzero(ok[i])[0]:
-            j = int(j)
+        for j in map(int, np.nonzero(ok[i])[0]):
             k = (i, owners[j])
             if k not in best or sims[i, j] > sims[i, best[k]]:
                 best[k] = j
