@@ -93,7 +93,7 @@ def _add_eval(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--beir", help="BEIR folder: corpus.jsonl, queries.jsonl, qrels/test.tsv")
     p.add_argument("--compare", help="compare-provinces queries (jsonl, ../shared/eval/compare_dev/queries.jsonl)")
     p.add_argument("--sweep", action="store_true", help="compare mode: agreement of the grouping with the set's "
-                   "shared/unique notes at thresholds 0.80-0.95")
+                   "shared/unique notes at thresholds 0.84-0.99 and 1-3 shared key terms")
     p.add_argument("--k", type=int, default=10)
     p.add_argument("--retrievers", default="hybrid,bm25,dense")
     p.add_argument("--embedder", default="e5-small", help="BEIR mode: embedder for the temporary index")

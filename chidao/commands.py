@@ -296,10 +296,11 @@ def _evaluate_compare(args: argparse.Namespace) -> int:
     retriever = HybridRetriever(index)
     dataset = args.dataset or Path(args.compare).parent.name or "compare"
     if args.sweep:
-        points = sweep(index, retriever, queries, [round(0.80 + 0.01 * n, 2) for n in range(16)])
-        print("threshold  shared  unique  mean   shared_rows")
+        points = sweep(index, retriever, queries, [round(0.84 + 0.01 * n, 2) for n in range(16)], (1, 2, 3))
+        print("threshold  min_terms  shared  unique  mean   shared_rows")
         for p in points:
-            print(f"{p.threshold:9.2f}  {p.shared_agreement:6.3f}  {p.unique_agreement:6.3f}  {p.agreement:5.3f}  {p.shared_rows}")
+            print(f"{p.threshold:9.2f}  {p.min_shared:9d}  {p.shared_agreement:6.3f}  {p.unique_agreement:6.3f}  "
+                  f"{p.agreement:5.3f}  {p.shared_rows}")
         return 0
     result = evaluate_compare(lambda q: run_compare(index, retriever, q.topic, list(q.provinces)), queries, dataset)
     out = result.to_json()

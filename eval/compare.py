@@ -224,6 +224,7 @@ def agreement(q: CompareQuery, groups: Sequence[Sequence[int]], owners: Sequence
 @dataclass(frozen=True)
 class SweepPoint:
     threshold: float
+    min_shared: int  # key terms two instructions must share
     shared_agreement: float  # share of (shared note, province pair) judgements honoured
     unique_agreement: float  # share of unique notes honoured
     shared_rows: int  # rows given by two provinces or more, over all queries
@@ -233,7 +234,8 @@ class SweepPoint:
         return (self.shared_agreement + self.unique_agreement) / 2
 
 
-def sweep(index: Any, retriever: Any, queries: Sequence[CompareQuery], thresholds: Sequence[float]) -> list[SweepPoint]:
+def sweep(index: Any, retriever: Any, queries: Sequence[CompareQuery], thresholds: Sequence[float],
+          min_shared: Sequence[int] = (2,)) -> list[SweepPoint]:
     """Agreement with the notes at each threshold: the comparisons are built once, then only the
     grouping is redone."""
     from search.compare import compare, encode, group
@@ -248,17 +250,17 @@ def sweep(index: Any, retriever: Any, queries: Sequence[CompareQuery], threshold
             if notes else {}
         runs.append((q, c, items, vecs, note_vecs))
     out = []
-    for t in thresholds:
+    for t, m in ((t, m) for m in min_shared for t in thresholds):
         shared_ok: list[float] = []
         unique_ok: list[float] = []
         rows = 0
         for q, c, items, vecs, note_vecs in runs:
-            shared, unique = group(c.columns, vecs, t)
+            shared, unique = group(c.columns, vecs, t, m)
             index_of = {id(i): n for n, i in enumerate(items)}
             groups = [[index_of[id(m)] for m in g.members] for g in (*shared, *unique)]
             rows += len(shared)
             s_ok, u_ok = agreement(q, groups, [i.province for i in items], vecs, note_vecs)
             shared_ok += s_ok
             unique_ok += u_ok
-        out.append(SweepPoint(t, fmean(shared_ok) if shared_ok else 0.0, fmean(unique_ok) if unique_ok else 0.0, rows))
+        out.append(SweepPoint(t, m, fmean(shared_ok) if shared_ok else 0.0, fmean(unique_ok) if unique_ok else 0.0, rows))
     return out

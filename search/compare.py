@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from answer.align import align
+from answer.align import MIN_SHARED_TERMS, align
 from index.generation import IndexNotReady
 from index.index import Index
 from ingest import provinces as province_table
@@ -370,11 +370,12 @@ def _provinces_for(index: Index, retriever: Retriever, topic: str, weighted: dic
 # ---- step 3: alignment ---------------------------------------------------------------------------
 
 
-def group(columns: tuple[Column, ...], vectors: np.ndarray, threshold: float) -> tuple[tuple[Group, ...], tuple[Group, ...]]:
+def group(columns: tuple[Column, ...], vectors: np.ndarray, threshold: float,
+          min_shared: int = MIN_SHARED_TERMS) -> tuple[tuple[Group, ...], tuple[Group, ...]]:
     """(shared, unique) rows over the columns' instructions; `vectors` holds one unit-length row
     per instruction, in column order."""
     items = [i for c in columns for i in c.instructions]
-    found = align(vectors, [i.province for i in items], [i.text for i in items], threshold)
+    found = align(vectors, [i.province for i in items], [i.text for i in items], threshold, min_shared)
     order = {c.province: n for n, c in enumerate(columns)}
     rows = []
     for members, sim in found:
