@@ -162,3 +162,20 @@ def test_cli_unknown_province_is_one_line(root: Path, capsys: pytest.CaptureFixt
     assert main(["compare", COVID, "--index", str(root), "--provinces", "Atlantis"]) == 2
     assert capsys.readouterr().err.strip().splitlines() == [
         "chidao: unknown province 'Atlantis' (old or new names, e.g. 'Kon Tum', 'Quảng Ngãi')"]
+
+
+def test_cli_eval_compare_scores_and_enforces_the_floors(root: Path, tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    query = {"id": "s-1", "topic": COVID, "provinces": ["Thái Nguyên", "Đồng Nai"], "relevant": {
+        "Thái Nguyên": [{"doc": "003_104911c3395eed31",
+                         "text": "có biện pháp linh hoạt đối với tình huống cụ thể trong công tác phòng, chống dịch"}],
+        "Đồng Nai": [{"doc": "004_8e1e77f4468c0f15", "text": "giao sở y tế: chủ động nắm thông tin"},
+                     {"doc": "004_8e1e77f4468c0f15", "text": "no such words in the letter"}]}}
+    queries = tmp_path / "q.jsonl"
+    queries.write_text(json.dumps(query, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert main(["eval", "--compare", str(queries), "--index", str(root), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert (out["pairs"], out["hits"], out["province_hit"], out["instruction_recall"], out["misplaced"]) == (2, 2, 1.0, 0.75, 0)
+    assert out["per_pair"][1]["missed"] == ["no such words in the letter"]
+    assert main(["eval", "--compare", str(queries), "--index", str(root), "--floors"]) == 0  # 0.75 >= 0.60
+    assert "floors hold for " in capsys.readouterr().err
