@@ -298,9 +298,9 @@ def _evaluate_compare(args: argparse.Namespace) -> int:
     if args.sweep:
         points = sweep(index, retriever, queries, [round(0.84 + 0.01 * n, 2) for n in range(16)], (1, 2, 3))
         print("threshold  min_terms  shared  unique  mean   shared_rows")
-        for p in points:
-            print(f"{p.threshold:9.2f}  {p.min_shared:9d}  {p.shared_agreement:6.3f}  {p.unique_agreement:6.3f}  "
-                  f"{p.agreement:5.3f}  {p.shared_rows}")
+        for pt in points:
+            print(f"{pt.threshold:9.2f}  {pt.min_shared:9d}  {pt.shared_agreement:6.3f}  {pt.unique_agreement:6.3f}  "
+                  f"{pt.agreement:5.3f}  {pt.shared_rows}")
         return 0
     result = evaluate_compare(lambda q: run_compare(index, retriever, q.topic, list(q.provinces)), queries, dataset)
     out = result.to_json()
