@@ -297,7 +297,7 @@ def _evaluate_compare(args: argparse.Namespace) -> int:
     dataset = args.dataset or Path(args.compare).parent.name or "compare"
     if args.sweep:
         points = sweep(index, retriever, queries, [round(0.84 + 0.01 * n, 2) for n in range(16)], (1, 2, 3))
-        print("threshold  min_terms  shared  unique  mean   shared_rows")
+        print("threshold  min_terms  shared  unique  hmean  shared_rows")
         for pt in points:
             print(f"{pt.threshold:9.2f}  {pt.min_shared:9d}  {pt.shared_agreement:6.3f}  {pt.unique_agreement:6.3f}  "
                   f"{pt.agreement:5.3f}  {pt.shared_rows}")

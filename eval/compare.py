@@ -231,7 +231,10 @@ class SweepPoint:
 
     @property
     def agreement(self) -> float:
-        return (self.shared_agreement + self.unique_agreement) / 2
+        """Harmonic mean of the two: a threshold cannot win by sharing nothing (unique agreement
+        1, shared 0) nor by sharing everything."""
+        s, u = self.shared_agreement, self.unique_agreement
+        return 2 * s * u / (s + u) if s + u else 0.0
 
 
 def sweep(index: Any, retriever: Any, queries: Sequence[CompareQuery], thresholds: Sequence[float],
