@@ -23,7 +23,7 @@ import numpy as np
 
 from search.extract import term_set, terms
 
-MIN_SHARED_TERMS = 2
+MIN_SHARED_TERMS = 1  # chosen with the threshold on compare_dev (search/compare.py)
 COMMON_SHARE = 0.25
 MIN_COMMON = 5  # a term in five instructions or fewer is never common (a small comparison)
 
