@@ -32,10 +32,11 @@ _MARKER = re.compile(  # matched at a line's first character (no "^": `match(tex
     r"|\d{1,2}(?:\.\d{1,2})+\.?\s|[IVXL]{1,6}\s?[.\-–):]\s|\d{1,3}\s?[.\-–)]\s|\(\d{1,3}\)\s|[a-zđ]\s?[).]\s"
     r"|[-+•–*]\s|Bước\s+\d)"
 )
-_LEADING_MARKER = re.compile(  # matched at a line's first character (no "^": `match(text, pos)`)
-    r"(?:(?:Điều|ĐIỀU)\s+\d{1,3}[a-z]?\s*[.:]?|\d{1,2}(?:\.\d{1,2})+\.?|[IVXL]{1,6}\s?[.\-–):]|\d{1,3}\s?[.\-–)]"
+_LEADING_MARKER = re.compile(  # the marker a unit opens on, removed to read its words
+    r"^\s*(?:(?:Điều|ĐIỀU)\s+\d{1,3}[a-z]?\s*[.:]?|\d{1,2}(?:\.\d{1,2})+\.?|[IVXL]{1,6}\s?[.\-–):]|\d{1,3}\s?[.\-–)]"
     r"|\(\d{1,3}\)|[a-zđ]\s?[).]|[-+•–*])\s*"
 )
+_ARTICLE_HEAD = re.compile(r"^(?:hieu luc(?: thi hanh)?|dieu khoan thi hanh|to chuc thuc hien)[.:]?\s*")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZĐÀ-Ỹ(\"“])")
 _WORD = re.compile(r"\w+")
 
@@ -56,6 +57,16 @@ _CAPTION = re.compile(r"^(?:kt|tm|tl|tuq)\.\s|^\(?(?:ban hanh )?kem theo\b")
 _CITATION_ITEM = re.compile(r"^(?:luat|nghi dinh|thong tu|nghi quyet|quyet dinh|chi thi|thong tu lien tich)\s+(?:so\s+)?[\w/.-]*\d")
 # Words that make a citation an instruction after all ("Quyết định số ... hết hiệu lực", "... bãi bỏ").
 _OPERATIVE = re.compile(r"\b(?:het hieu luc|bai bo|thay the|sua doi|bo sung|giao|trach nhiem|thuc hien|cong bo)\b")
+
+
+# The closing formulas of a decision (Nghị định 30/2020/NĐ-CP, Phụ lục III): its entry into force
+# ("Quyết định này có hiệu lực thi hành kể từ ngày ký.") and its execution clause ("Chánh Văn
+# phòng ..., Giám đốc các Sở ... chịu trách nhiệm thi hành Quyết định này./."). Every decision
+# has them; they instruct nothing on its matter. A unit that says more ("... và thay thế Quyết
+# định số 26/2019/QĐ-UBND") is kept.
+_IN_FORCE = re.compile(r"^(?:quyet dinh|nghi quyet|chi thi|quy che|quy dinh) nay co hieu luc(?: thi hanh)?(?: ke)? tu ngay"
+                       r"(?: ky| ban hanh| \d{1,2}(?:/\d{1,2}/\d{4}| thang \d{1,2} nam \d{4}))?[\s./]*$")
+_EXECUTION = re.compile(r"chiu trach nhiem (?:thi hanh|thuc hien) (?:quyet dinh|nghi quyet|chi thi) nay[\s./]*$")
 
 
 @dataclass(frozen=True)
@@ -178,6 +189,8 @@ def instruction_units(text: str, subject: str | None = None) -> list[Unit]:
             if _INTRO.match(bare) and not _LEADING_MARKER.match(unit):
                 continue
             if _CITATION_ITEM.match(bare) and not _OPERATIVE.search(bare):
+                continue
+            if _IN_FORCE.match(_ARTICLE_HEAD.sub("", bare)) or _EXECUTION.search(bare):
                 continue
             units.append(Unit(us, ue, unit))
     return units

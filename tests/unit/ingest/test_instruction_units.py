@@ -35,6 +35,12 @@ a) Ủy ban nhân dân cấp xã quyết định giao tài sản bằng hiện v
 
 Sở Tài chính chủ trì phổ biến, triển khai quyết định này đến các cơ quan, tổ chức, đơn vị có liên quan.
 
+Điều 3. Hiệu lực thi hành
+
+Quyết định này có hiệu lực thi hành kể từ ngày 01 tháng 12 năm 2025.
+
+Điều 4. Chánh Văn phòng Ủy ban nhân dân tỉnh, Giám đốc Sở Tài chính và các cơ quan, đơn vị có liên quan chịu trách nhiệm thi hành Quyết định này./.
+
 Nơi nhận:
 - Như Điều 2;
 - Bộ Tài chính;
@@ -53,6 +59,7 @@ PHỤ LỤC
 
 
 def test_a_decision_keeps_its_articles_and_annex_and_nothing_else() -> None:
+    # Not its header, bases, enactment formula, entry into force, execution clause, recipients, signature.
     assert [u.text for u in instruction_units(DECISION)] == [
         "1. Sở Tài chính quyết định điều chuyển tài sản công có nguyên giá theo sổ kế toán từ 01 tỷ đồng trở lên.",
         ("a) Ủy ban nhân dân cấp xã quyết định giao tài sản bằng hiện vật (trừ xe ô tô); báo cáo Sở Tài chính "
