@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from ingest.agencies import AgencyTable, fold_text, table
+from ingest.provinces import canonical
 from ingest.vietnamese import fold, normalize
 
 COMPARE, ASK, SEARCH = "compare", "ask", "search"
@@ -46,6 +47,26 @@ def compare_topic(text: str) -> str:
     t = re.sub(r"(?i)^(?:các\s+)?(?:chỉ đạo|văn bản|nhiệm vụ)\s+(?:về\s+)?", "", t)
     t = re.sub(r"(?i)\s+(?:giữa|của)\s+(?:các|những)\s+tỉnh.*$", "", t)
     return t.strip() or text.strip()
+
+
+# "... giữa Cần Thơ, Gia Lai và Huế", "... của Hà Nội với TP Hồ Chí Minh": the provinces named at the end.
+_BETWEEN = re.compile(r"(?i)\s+(?:giữa|giua|của|cua)\s+(?P<names>(?!(?:các|cac|những|nhung)\s+(?:tỉnh|tinh))[^?]+?)\s*[?.!]?\s*$")
+_NAME_SEP = re.compile(r"(?i)\s*(?:,|;|\s(?:và|va|với|voi)\s|\s-\s)\s*")
+
+
+def compare_request(text: str) -> tuple[str, tuple[str, ...]]:
+    """The topic and the provinces of a comparison question. "So sánh phân cấp quản lý tài sản
+    công giữa Cần Thơ, Gia Lai và Huế" -> ("phân cấp quản lý tài sản công", ("Cần Thơ", "Gia
+    Lai", "Huế")); no provinces when the question names none ("giữa các tỉnh") or a name that
+    is no province (then the words stay in the topic)."""
+    t = normalize(text).strip()
+    m = _BETWEEN.search(t)
+    if m:
+        names = [n.strip() for n in _NAME_SEP.split(m.group("names")) if n.strip()]
+        found = [canonical(n) for n in names]
+        if len(names) >= 2 and all(found):
+            return compare_topic(t[: m.start()]), tuple(f for f in found if f)
+    return compare_topic(text), ()
 
 # ---- agency question or factual question ---------------------------------------------------------
 
@@ -129,6 +150,7 @@ class Intent:
     kind: str
     agency: str | None = None
     topic: str | None = None
+    provinces: tuple[str, ...] = ()  # a comparison's provinces, when the question names them
 
 
 def route(question: str, agencies: AgencyTable | None = None) -> Intent:
@@ -137,7 +159,8 @@ def route(question: str, agencies: AgencyTable | None = None) -> Intent:
     "Giải ngân vốn đầu tư công", "1536/UBND-KTTH" -> search."""
     kind = question_kind(question)
     if kind == COMPARE:
-        return Intent(COMPARE, topic=compare_topic(question))
+        topic, provinces = compare_request(question)
+        return Intent(COMPARE, topic=topic, provinces=provinces)
     c = classify(question, agencies)
     if c.kind == AGENCY and c.agency is not None:
         return Intent(AGENCY, agency=c.agency)

@@ -12,7 +12,6 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from domain.model import Filters
 from service.ingest_jobs import JobState, StoredFile
 from service.reading import DocMeta, DocumentView, Facets
-from service.results import document_link  # noqa: F401  (re-exported)
 
 ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
 
@@ -306,13 +305,15 @@ class AskOut(BaseModel):
 class InstructionOut(BaseModel):
     province: str = Field(examples=["Đồng Nai"])
     doc_id: str
-    chunk_id: str
+    text: str = Field(description="the instruction as the directive words it (one bullet, table row or clause)")
+    start: int = Field(description="its span in the document's clean text")
+    end: int
     section_path: list[str]
-    text: str = Field(description="the whole passage")
-    excerpt: str = Field(description="its sentences on the topic: what is shown and grouped")
-    score: float
     lead_agencies: list[str] = Field(default=[], examples=[["Sở Y tế"]])
     deadlines: list[str] = Field(default=[], examples=[["trước ngày 15/8/2020"]])
+    source: str = Field(default="section", description="assignment (a stored assignment lies in it) | section")
+    relevance: float = Field(default=0.0, description="share of the subject's words in it with its headings")
+    link: str = Field(default="", description="API path that opens the directive on this instruction")
 
 
 class CompareDirectiveOut(BaseModel):
@@ -322,6 +323,7 @@ class CompareDirectiveOut(BaseModel):
     date: str | None = Field(examples=["2020-07-30"])
     province: str | None = Field(examples=["Đồng Nai"], description="at issue time")
     subject: str | None
+    score: float = Field(default=0.0, description="the document's score on the subject")
     lead_agencies: list[str]
     deadlines: list[str]
     instructions: list[InstructionOut]
@@ -332,22 +334,30 @@ class ColumnOut(BaseModel):
     directives: list[CompareDirectiveOut]
 
 
-class GroupOut(BaseModel):
-    """Instructions the embedder finds alike, across provinces (`shared`) or in one only."""
+class CellOut(BaseModel):
+    province: str
+    instructions: list[InstructionOut] = Field(description="empty: the province gave no such instruction")
 
-    provinces: list[str] = Field(examples=[["Kon Tum", "Đồng Nai"]])
+
+class GroupOut(BaseModel):
+    """One row of the comparison table: alike instructions, one cell per province (column order)."""
+
+    provinces: list[str] = Field(examples=[["Kon Tum", "Đồng Nai"]], description="the provinces that gave it")
     members: list[InstructionOut]
-    similarity: float = Field(description="the lowest cosine that joined a member")
+    cells: list[CellOut] = []
+    similarity: float = Field(description="the lowest cosine that linked two members")
     shared: bool
 
 
 class CompareOut(BaseModel):
+    """`shared` rows then `unique` rows make the table; `columns` hold each province's directives."""
+
     kind: str = "compare"
     topic: str = Field(examples=["phòng chống dịch COVID-19"])
     provinces: list[str] = Field(examples=[["Kon Tum", "Thái Nguyên", "Đồng Nai"]])
     columns: list[ColumnOut]
-    shared: list[GroupOut] = Field(description="what several provinces asked")
-    unique: list[GroupOut] = Field(description="what only one province asked")
+    shared: list[GroupOut] = Field(description="rows several provinces gave, most provinces first")
+    unique: list[GroupOut] = Field(description="rows only one province gave, in column order")
     threshold: float
 
 

@@ -81,7 +81,7 @@ def _add_compare(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--index", required=True)
     p.add_argument("--provinces", help="comma-separated, old or new names (default: every province on the topic)")
     p.add_argument("--threshold", type=float, help="cosine for two instructions to count as alike "
-                   "(default: by embedder, 0.915 for e5-small)")
+                   "(default: by embedder, see search/compare.py THRESHOLDS)")
     p.add_argument("--width", type=int, default=150, help="terminal width for the side-by-side view")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=commands.compare)
@@ -92,6 +92,9 @@ def _add_eval(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--index", help="index folder (BEIR mode: reused if built, else a temporary one)")
     p.add_argument("--queries", help="snippet-gold queries (jsonl)")
     p.add_argument("--beir", help="BEIR folder: corpus.jsonl, queries.jsonl, qrels/test.tsv")
+    p.add_argument("--compare", help="compare-provinces queries (jsonl, ../shared/eval/compare_dev/queries.jsonl)")
+    p.add_argument("--sweep", action="store_true", help="compare mode: agreement of the grouping with the set's "
+                   "shared/unique notes at thresholds 0.84-0.99 and 1-3 shared key terms")
     p.add_argument("--k", type=int, default=10)
     p.add_argument("--retrievers", default="hybrid,bm25,dense")
     p.add_argument("--embedder", default="e5-small", help="BEIR mode: embedder for the temporary index")

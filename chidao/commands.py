@@ -258,6 +258,8 @@ def evaluate(args: argparse.Namespace) -> int:
     from index.index import Index
     from search.retrievers import retrievers_for
 
+    if args.compare:
+        return _evaluate_compare(args)
     names = tuple(args.retrievers.split(","))
     with tempfile.TemporaryDirectory(prefix="chidao-eval-") as tmp:
         try:
@@ -290,6 +292,51 @@ def evaluate(args: argparse.Namespace) -> int:
     print(json.dumps(result.to_json(), ensure_ascii=False, indent=None if args.json else 2))
     if args.floors:
         violations = check_floors(result, DEFAULT_FLOORS)
+        for v in violations:
+            print(f"FLOOR VIOLATED: {v}", file=sys.stderr)
+        if violations:
+            return 1
+        print(f"floors hold for {result.dataset}", file=sys.stderr)
+    return 0
+
+
+def _evaluate_compare(args: argparse.Namespace) -> int:
+    """`chidao eval --compare QUERIES --index DIR`: province hit, instruction recall, misplaced
+    (../shared/eval/compare_dev/README.md); `--sweep` prints the alignment threshold sweep."""
+    import json
+
+    from answer.compare import compare as run_compare
+    from eval.compare import check_compare_floors, evaluate_compare, load_compare_queries, sweep
+    from index.generation import IndexMismatch, IndexNotReady
+    from index.index import Index
+    from search.retrievers import HybridRetriever
+
+    if not args.index:
+        raise CommandError("compare mode needs --index DIR")
+    try:
+        queries = load_compare_queries(args.compare)
+        index = Index(args.index).load()
+    except (IndexNotReady, IndexMismatch, FileNotFoundError, ValueError) as exc:
+        raise CommandError(str(exc)) from exc
+    retriever = HybridRetriever(index)
+    dataset = args.dataset or Path(args.compare).parent.name or "compare"
+    if args.sweep:
+        points = sweep(index, retriever, queries, [round(0.84 + 0.01 * n, 2) for n in range(16)], (1, 2, 3))
+        print("threshold  min_terms  shared  unique  hmean  shared_rows")
+        for pt in points:
+            print(f"{pt.threshold:9.2f}  {pt.min_shared:9d}  {pt.shared_agreement:6.3f}  {pt.unique_agreement:6.3f}  "
+                  f"{pt.agreement:5.3f}  {pt.shared_rows}")
+        return 0
+    result = evaluate_compare(lambda q: run_compare(index, retriever, q.topic, list(q.provinces)), queries, dataset)
+    out = result.to_json()
+    if not args.json:
+        out.pop("per_pair")
+        for p in result.pairs:
+            print(f"{p.query} {p.province}: {p.found}/{p.gold} found, {p.shown} shown, {p.misplaced} misplaced",
+                  file=sys.stderr)
+    print(json.dumps(out, ensure_ascii=False, indent=None if args.json else 2))
+    if args.floors:
+        violations = check_compare_floors(result)
         for v in violations:
             print(f"FLOOR VIOLATED: {v}", file=sys.stderr)
         if violations:

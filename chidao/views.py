@@ -1,13 +1,15 @@
-"""Terminal renderings of answers: provinces side by side for `chidao compare`."""
+"""Terminal renderings of answers: provinces side by side for `chidao compare`, then the table of
+alike instructions (one row per group, a ✓ per province that gave it)."""
 
 from __future__ import annotations
 
 import textwrap
 from itertools import zip_longest
 
-from answer.compare import Column, Comparison, Group, Instruction
+from answer.compare import Column, Comparison, Group
 
 EXCERPT_CHARS = 260
+PER_COLUMN = 8  # instructions listed per directive in the side-by-side view (all are in --json)
 
 
 def _clip(text: str, n: int) -> str:
@@ -32,11 +34,12 @@ def _column_lines(col: Column, width: int) -> list[str]:
         if d.province and d.province != col.province:
             lines.append(f"  (ban hành: tỉnh {d.province})")
         if d.lead_agencies:
-            lines += wrap.wrap("Chủ trì: " + "; ".join(d.lead_agencies))
+            lines += wrap.wrap("Chủ trì: " + "; ".join(d.lead_agencies[:4]))
         if d.deadlines:
-            lines += wrap.wrap("Thời hạn: " + "; ".join(d.deadlines))
-        for i in d.instructions:
-            lines += textwrap.wrap("• " + _clip(i.excerpt, EXCERPT_CHARS), width=width, subsequent_indent="  ")
+            lines += wrap.wrap("Thời hạn: " + "; ".join(d.deadlines[:4]))
+        lines.append(f"{len(d.instructions)} chỉ đạo")
+        for i in d.instructions[:PER_COLUMN]:
+            lines += textwrap.wrap("• " + _clip(i.text, EXCERPT_CHARS), width=width, subsequent_indent="  ")
         lines.append("")
     return lines
 
@@ -50,27 +53,28 @@ def side_by_side(comparison: Comparison, width: int = 150, gap: int = 3) -> str:
     return "\n".join(rows)
 
 
-def _member(i: Instruction, comparison: Comparison) -> str:
-    doc = next(d for c in comparison.columns for d in c.directives if d.doc_id == i.doc_id)
-    return f"{i.province} · {_directive_label(doc.number, doc.doc_type, doc.date, doc.doc_id)}: {_clip(i.excerpt, 160)}"
-
-
-def _groups(title: str, groups: tuple[Group, ...], comparison: Comparison) -> list[str]:
-    lines = [title]
-    if not groups:
-        lines.append("  (không có)")
-    for n, g in enumerate(groups, 1):
-        sim = f", cosine ≥ {g.similarity:.3f}" if len(g.members) > 1 else ""
-        lines.append(f"  [{n}] {', '.join(g.provinces)} ({len(g.members)} chỉ đạo{sim})")
-        lines += [f"      - {_member(i, comparison)}" for i in g.members]
+def _row(n: int, g: Group) -> list[str]:
+    marks = "  ".join(f"{'✓' if c.instructions else '·'} {c.province}" for c in g.cells)
+    sim = f" (cosine ≥ {g.similarity:.3f})" if g.shared else ""
+    lines = [f"  [{n}] {marks}{sim}"]
+    for c in g.cells:
+        for i in c.instructions:
+            lines.append(f"      {c.province}: {_clip(i.text, 160)}")
     return lines
 
 
 def render_comparison(comparison: Comparison, width: int = 150) -> str:
     head = f"So sánh: {comparison.topic} — {', '.join(comparison.provinces) or '(không tỉnh nào)'}"
     parts = [head, "", side_by_side(comparison, width), ""]
-    parts += _groups(f"Điểm chung (nhóm chỉ đạo giống nhau ở ≥ 2 tỉnh; cosine ≥ {comparison.threshold}):",
-                     comparison.shared, comparison)
+    parts.append(f"Điểm chung (chỉ đạo giống nhau ở ≥ 2 tỉnh; cosine ≥ {comparison.threshold} và từ khóa chung):")
+    if not comparison.shared:
+        parts.append("  (không có)")
+    for n, g in enumerate(comparison.shared, 1):
+        parts += _row(n, g)
     parts.append("")
-    parts += _groups("Chỉ một tỉnh yêu cầu:", comparison.unique, comparison)
+    parts.append("Chỉ một tỉnh yêu cầu:")
+    if not comparison.unique:
+        parts.append("  (không có)")
+    for n, g in enumerate(comparison.unique, len(comparison.shared) + 1):
+        parts += _row(n, g)
     return "\n".join(parts)

@@ -130,7 +130,8 @@ class Core:
         citation, or search results for plain search words."""
         intent = route(req.question)
         if intent.kind == COMPARE:
-            return ComparisonAnswer(req.question, self.compare(CompareRequest(intent.topic or req.question)))
+            return ComparisonAnswer(req.question,
+                                    self.compare(CompareRequest(intent.topic or req.question, intent.provinces)))
         if intent.kind == AGENCY and intent.agency is not None:
             with self.reader.reading() as index:
                 return answers.agency_answer(index, req.question, intent.agency, req.filters)

@@ -7,19 +7,14 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from typing import Any
-from urllib.parse import quote
 
 from answer.answers import AgencyAnswer
 from answer.compare import Comparison
+from domain.links import document_link
 from service.ingest_jobs import JobState, StoredFile
 from service.reading import SearchResult
 
 Json = dict[str, Any]
-
-
-def document_link(doc_id: str, start: int, end: int) -> str:
-    """The API path that opens a document on a span ("#" of an attachment id escaped)."""
-    return f"/documents/{quote(doc_id, safe='')}?start={start}&end={end}"
 
 
 def hit_dict(r: SearchResult) -> Json:

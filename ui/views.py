@@ -156,14 +156,55 @@ def render_question(answer: Json) -> None:
 
 
 # ---- comparison -------------------------------------------------------------------------
+ROWS_SHOWN = 40  # table rows shown at first; the rest open under "Xem thêm"
+
+
+def _compare_cell(instructions: list[Json]) -> str:
+    """✓, the instruction's short text and a link to it in its directive; empty when none."""
+    if not instructions:
+        return " "
+    parts = []
+    for ins in instructions[:2]:
+        text = (ins.get("text") or "").lstrip("-+•* ")
+        parts.append(f"✓ {cell(_short(text, 220))} [↗]({doc_link(ins['doc_id'], ins.get('start'), ins.get('end'))})")
+    more = f" (+{len(instructions) - 2})" if len(instructions) > 2 else ""
+    return " · ".join(parts) + more
+
+
+def compare_table(rows: list[Json], provinces: list[str]) -> str:
+    """The comparison as one markdown table: one row per group of alike instructions, one column
+    per province."""
+    head = "| | " + " | ".join(cell(p) for p in provinces) + " |"
+    lines = [head, "|" + "---|" * (len(provinces) + 1)]
+    for n, g in enumerate(rows, 1):
+        by_province = {c["province"]: c.get("instructions") or [] for c in g.get("cells") or []}
+        if not by_province:  # an older server: members only
+            for m in g.get("members") or []:
+                by_province.setdefault(m["province"], []).append(m)
+        kind = f"Chung ({len(g.get('provinces', []))} tỉnh)" if g.get("shared") else "Riêng"
+        lines.append(f"| {n}. {kind} | " + " | ".join(_compare_cell(by_province.get(p, [])) for p in provinces) + " |")
+    return "\n".join(lines)
+
+
 def render_compare(comparison: Json) -> None:
-    """One column per province (its directives, lead agencies, deadlines, key instructions), then
-    the instructions grouped across provinces by the embedder: shared first, then one-province ones."""
+    """The comparison table (shared rows first, then each province's own), then each province's
+    directives on the subject."""
     columns = comparison.get("columns") or []
+    provinces = [c.get("province", "") for c in columns]
     st.subheader(f"So sánh: {escape(comparison.get('topic', ''))}")
-    if not columns:
+    if not any(c.get("directives") for c in columns):
         st.info("Không có văn bản nào về chủ đề này ở các tỉnh đã chọn.")
         return
+    shared, unique = comparison.get("shared") or [], comparison.get("unique") or []
+    st.caption(f"{len(shared)} nhóm chỉ đạo chung, {len(unique)} chỉ đạo riêng. ✓: tỉnh có chỉ đạo này "
+               f"(nhóm theo độ tương đồng ngữ nghĩa ≥ {comparison.get('threshold')} và từ khóa chung); "
+               "↗ mở văn bản tại chỗ trích.")
+    rows = [*shared, *unique]
+    st.markdown(compare_table(rows[:ROWS_SHOWN], provinces))
+    if len(rows) > ROWS_SHOWN:
+        with st.expander(f"Xem thêm {len(rows) - ROWS_SHOWN} dòng"):
+            st.markdown(compare_table(rows[ROWS_SHOWN:], provinces))
+    st.subheader("Văn bản của từng tỉnh")
     for col, data in zip(st.columns(len(columns)), columns):
         with col:
             st.markdown(f"#### {escape(data.get('province', ''))}")
@@ -172,24 +213,12 @@ def render_compare(comparison: Json) -> None:
             for d in data.get("directives", []):
                 with st.container(border=True):
                     st.markdown(f"**{escape(doc_label(d))}**")
+                    if d.get("subject"):
+                        st.caption(escape(d["subject"]))
                     for key, label in (("lead_agencies", "Chủ trì"), ("deadlines", "Thời hạn")):
                         if d.get(key):
-                            st.markdown(f"*{label}:* " + escape("; ".join(map(str, d[key]))))
-                    for ins in d.get("instructions", [])[:4]:
-                        text = (ins.get("excerpt") or ins.get("text") or "").lstrip("-+•* ")
-                        st.markdown("• " + escape(_short(text, 300)))
-                    st.markdown(f"[Mở văn bản gốc]({doc_link(d['doc_id'])})")
-    for key, title in (("shared", "Các tỉnh cùng chỉ đạo"), ("unique", "Chỉ một tỉnh chỉ đạo")):
-        groups = comparison.get(key) or []
-        if not groups:
-            continue
-        st.subheader(title)
-        st.caption("Nhóm các chỉ đạo giống nhau theo độ tương đồng ngữ nghĩa (embedding)")
-        for g in groups[:12]:
-            provinces = ", ".join(g.get("provinces", []))
-            first = (g.get("members") or [{}])[0]
-            st.markdown(f"- **{escape(provinces)}** ({len(g.get('members', []))} đoạn): "
-                        + escape(_short(first.get("excerpt") or first.get("text"), 250)))
+                            st.markdown(f"*{label}:* " + escape("; ".join(map(str, d[key][:5]))))
+                    st.markdown(f"{len(d.get('instructions', []))} chỉ đạo · [Mở văn bản gốc]({doc_link(d['doc_id'])})")
 
 
 # ---- document view ----------------------------------------------------------------------

@@ -312,6 +312,17 @@ def test_compare_puts_provinces_side_by_side(client: TestClient) -> None:
     assert grouped and all(g["shared"] == (len(g["provinces"]) > 1) for g in body["shared"] + body["unique"])
 
 
+def test_compare_rows_have_one_cell_per_province_and_links(client: TestClient) -> None:
+    pytest.importorskip("answer.compare")
+    body = client.get("/compare", params={"topic": "phòng chống dịch COVID-19", "provinces": "Thái Nguyên,Đồng Nai"}).json()
+    rows = body["shared"] + body["unique"]
+    assert rows and all([c["province"] for c in g["cells"]] == ["Thái Nguyên", "Đồng Nai"] for g in rows)
+    ins = rows[0]["cells"][0]["instructions"] or rows[0]["cells"][1]["instructions"]
+    assert ins[0]["link"] == f"/documents/{ins[0]['doc_id'].replace('#', '%23')}?start={ins[0]['start']}&end={ins[0]['end']}"
+    opened = client.get(ins[0]["link"])
+    assert opened.status_code == 200
+
+
 def test_compare_takes_new_province_names(client: TestClient) -> None:
     pytest.importorskip("answer.compare")
     body = client.get("/compare", params={"topic": "phòng chống dịch", "provinces": "Quảng Ngãi,Đồng Nai"}).json()

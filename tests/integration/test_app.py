@@ -177,6 +177,12 @@ def test_the_compare_view_has_one_column_per_province(app: AppTest) -> None:
     assert sorted(heads) == ["#### Kon Tum", "#### Thái Nguyên", "#### Đồng Nai"]
     assert len(at.columns) >= 3
     assert any(m.startswith("**Công văn 8888/UBND\\-THNC · 30/07/2020 · Đồng Nai**") for m in markdown(at))
+    (table,) = [m for m in markdown(at) if m.startswith("| | ")]
+    lines = table.splitlines()
+    assert sorted(lines[0].strip("| ").split(" | ")) == ["Kon Tum", "Thái Nguyên", "Đồng Nai"]  # one column each
+    assert lines[2].startswith("| 1. Chung (3 tỉnh) | ✓ ") and lines[2].count("✓") == 3  # shared rows first
+    assert lines[-1].startswith("| ") and "Riêng" in lines[-1] and lines[-1].count("✓") == 1
+    assert "[↗](?doc=" in lines[2]
     assert_no_html_allowed(at)
 
 

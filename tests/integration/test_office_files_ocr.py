@@ -222,10 +222,10 @@ def test_scan_without_tesseract_names_the_packages(tmp_path: Path, monkeypatch: 
 
 def test_ocr_info_in_the_store_and_the_api_metadata(tmp_path: Path) -> None:
     require_tool("tesseract", "vie")
+    from api.models import DocMetaOut
     from index.embedders.base import get_embedder
     from index.index import Index
     from index.writer import write
-    from api.models import DocMetaOut
     from service.reading import doc_meta
 
     ingested = ocr_read("scan_page1_skewed.pdf")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from answer.intent import compare_topic, question_kind
+from answer.intent import compare_request, compare_topic, question_kind
 from ui.text import escape, highlighted
 
 
@@ -25,6 +25,20 @@ def test_question_kind(question: str, kind: str) -> None:
 def test_compare_topic() -> None:
     assert compare_topic("So sánh chỉ đạo phòng chống dịch giữa các tỉnh") == "phòng chống dịch"
     assert compare_topic("so sánh giải ngân vốn đầu tư công") == "giải ngân vốn đầu tư công"
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("So sánh chỉ đạo phòng chống dịch giữa các tỉnh", ("phòng chống dịch", ())),
+    ("So sánh phân cấp quản lý tài sản công giữa Cần Thơ, Gia Lai và Huế?",
+     ("phân cấp quản lý tài sản công", ("Cần Thơ", "Gia Lai", "Huế"))),
+    ("so sanh thu tuc hanh chinh linh vuc dau thau giua An Giang va Ha Tinh",
+     ("thu tuc hanh chinh linh vuc dau thau", ("An Giang", "Hà Tĩnh"))),
+    ("So sánh chỉ đạo phòng chống dịch giữa Kon Tum với TP Hồ Chí Minh", ("phòng chống dịch", ("Kon Tum", "TP Hồ Chí Minh"))),
+    # A name that is no province: nothing is taken from the question.
+    ("So sánh phòng chống dịch giữa Kon Tum và Sao Hỏa", ("phòng chống dịch giữa Kon Tum và Sao Hỏa", ())),
+])
+def test_compare_request_reads_the_named_provinces(question: str, expected: tuple[str, tuple[str, ...]]) -> None:
+    assert compare_request(question) == expected
 
 
 def test_escape_shows_markup_as_text() -> None:
