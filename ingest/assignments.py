@@ -32,9 +32,10 @@ from dataclasses import dataclass
 
 from ingest.agencies import AgencyTable, Mention, fold_text, name_tokens, table
 from ingest.model import Chunk, Document, Section
+from ingest.organisations import Finder
 from ingest.sections import parse_sections
 
-ASSIGNMENTS_VERSION = "1"
+ASSIGNMENTS_VERSION = "2"
 ROLES = ("chu_tri", "phoi_hop", "giao", "collective")
 
 
@@ -99,7 +100,7 @@ class _Doc:
         self.folded = fold_text(self.text)
         self.agencies = agencies
         self.tokens = name_tokens(self.text)
-        self.mentions = agencies.find(self.text)
+        self.mentions = Finder(agencies, doc.meta.date).find(self.text)
         every = parse_sections(self.text)
         self.sections = [s for s in every if s.keys[0] not in ("recipients", "address")]
         self.skip = [(s.start, s.end) for s in every if s.keys[0] in ("recipients", "address")]

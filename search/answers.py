@@ -16,27 +16,16 @@ with `via` = the predecessor's name.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Protocol
 
+from answer import agency_question
 from index.generation import IndexNotReady
 from index.index import Index
-from ingest.agencies import AgencyTable, fold_text, table
+from ingest.agencies import AgencyTable, table
 from ingest.assignments import ASSIGNMENTS_VERSION
 from search.model import Filters, StoredTask
-
-# Interrogatives of a factual question, on folded text.
-_FACTUAL = re.compile(
-    r"\b(?:khi nao|bao gio|bao nhieu|ngay nao|ngay may|thoi han|han chot|bao lau|o dau|"
-    r"van ban nao|so hieu|ai (?:chu tri|phu trach|chiu trach nhiem)|co quan nao|don vi nao|so nao)\b"
-)
-# Words that make an agency question ask for tasks (a bare agency name does too).
-_TASK_WORDS = re.compile(
-    r"\b(?:nhiem vu|duoc giao|giao|phai lam|lam gi|chu tri|phoi hop|can thuc hien|thuc hien gi|"
-    r"duoc yeu cau|yeu cau|trach nhiem|viec gi|cong viec|nhung gi|theo doi|don doc)\b"
-)
 
 
 class Answer(Protocol):
@@ -93,6 +82,9 @@ class AgencyAnswer:
     collective: tuple[DirectiveTasks, ...]
     predecessors_included: tuple[str, ...] = ()
     kind: str = field(default="agency")
+    known: bool = True  # False: no organisation the index has seen matches the question
+    closest: tuple[str, ...] = ()  # for an unknown organisation: the nearest known ones
+    province: str | None = None  # the province the question (or the filter) scoped it to
 
     @property
     def tasks(self) -> tuple[Task, ...]:
@@ -110,33 +102,41 @@ class Classified:
 
 
 def classify(question: str, agencies: AgencyTable | None = None) -> Classified:
-    """Agency question (with the canonical agency) or factual question."""
-    agencies = agencies or table()
-    folded = fold_text(question)
-    found = agencies.find(question)
-    # A named agency wins over a group ("Sở Y tế phối hợp với các sở ..."); a group alone can be
-    # asked about too ("các sở, ban, ngành phải làm gì").
-    named = [m for m in found if not m.agency.collective] or [m for m in found if m.agency.collective]
-    if not named or _FACTUAL.search(folded):
+    """Agency question (with the first organisation it names) or factual question."""
+    q = agency_question.parse(question, _today(), agencies)
+    if q is None:
         return Classified("question")
-    first = named[0]
-    rest = (folded[: first.start] + " " + folded[first.end :]).strip(" ?.!:")
-    rest_words = re.sub(r"[^0-9a-z ]", " ", rest).split()
-    if _TASK_WORDS.search(folded) or len(rest_words) <= 3:
-        return Classified("agency", first.name)
-    return Classified("question")
+    return Classified("agency", q.names[0] if q.names else q.phrase)
+
+
+def _today() -> str:
+    import datetime as dt
+
+    return dt.date.today().isoformat()
 
 
 def ask(index: Index, question: str, filters: Filters | None = None) -> Answer:
     """Answer `question` from `index`; see the module docstring."""
-    c = classify(question)
-    if c.kind == "agency" and c.agency is not None:
-        return agency_answer(index, question, c.agency, filters)
-    return _factual(index, question, filters)
+    q = agency_question.parse(question, _today())
+    if q is None:
+        return _factual(index, question, filters)
+    seen = index.store.organisations()
+    names = agency_question.match(q, seen)
+    label = "; ".join(q.names) if q.names else q.phrase
+    if not names:
+        return AgencyAnswer(question, label, (), (), known=False,
+                            closest=agency_question.closest(q.names[0] if q.names else q.phrase, seen))
+    f = filters or Filters()
+    if q.province and not f.province:
+        scoped = agency_answer(index, question, names, replace(f, province=q.province))
+        if scoped.groups or scoped.collective:
+            return replace(scoped, agency=label, province=q.province)
+    return replace(agency_answer(index, question, names, f), agency=label)
 
 
-def agency_answer(index: Index, question: str, agency: str, filters: Filters | None = None,
+def agency_answer(index: Index, question: str, agency: str | Sequence[str], filters: Filters | None = None,
                   agencies: AgencyTable | None = None) -> AgencyAnswer:
+    """The tasks of `agency` (one canonical name, or several: named communes) by directive."""
     agencies = agencies or table()
     store = index.store  # loads the index
     manifest = index.manifest
@@ -145,23 +145,31 @@ def agency_answer(index: Index, question: str, agency: str, filters: Filters | N
             f"{index.root}: its tasks were read by assignment rules {manifest.assignments_version or 'none'}, "
             f"this chidao has {ASSIGNMENTS_VERSION}; run chidao index build (or index add) on it again"
         )
+    names = (agency,) if isinstance(agency, str) else tuple(agency)
     f = filters or Filters()
     allowed = _allowed_docs(index, f)
-    predecessors = agencies.predecessors(agency)
 
     def fetch(name: str, role: str | None = None) -> list[StoredTask]:
         rows = store.tasks(agency=name, province=f.province, since=f.since, until=f.until, role=role)
         return [r for r in rows if allowed is None or r.doc_id in allowed]
 
-    own: list[tuple[StoredTask, str | None]] = [(t, None) for t in fetch(agency)]
-    for p in predecessors:
-        own += [(t, p) for t in fetch(p)]
+    own: list[tuple[StoredTask, str | None]] = []
     collective: list[tuple[StoredTask, str | None]] = []
-    for name in agencies.collectives_covering(agency):
-        collective += [(t, None) for t in fetch(name, role="collective")]
-    groups = _group(own)
+    predecessors: list[str] = []
+    for name in names:
+        known = agencies.exact(name) or (agencies.agencies.get(name))
+        own += [(t, None) for t in fetch(name)]
+        if known is None:
+            continue
+        for p in agencies.predecessors(known.name):
+            predecessors.append(p)
+            own += [(t, p) for t in fetch(p)]
+        for group in agencies.collectives_covering(known.name):
+            if group not in names:
+                collective += [(t, None) for t in fetch(group, role="collective")]
+    groups = _group(own, by_agency=len(names) > 1)
     included = tuple(p for p in predecessors if any(v == p for _, v in own))
-    return AgencyAnswer(question, agency, groups, _group(collective, collective=True), included)
+    return AgencyAnswer(question, "; ".join(names), groups, _group(collective, collective=True), included)
 
 
 def _allowed_docs(index: Index, f: Filters) -> set[str] | None:
@@ -177,16 +185,18 @@ def _task(t: StoredTask, via: str | None) -> Task:
                 t.section_path, cite, via)
 
 
-def _group(rows: Sequence[tuple[StoredTask, str | None]], collective: bool = False) -> tuple[DirectiveTasks, ...]:
+def _group(rows: Sequence[tuple[StoredTask, str | None]], collective: bool = False,
+           by_agency: bool = False) -> tuple[DirectiveTasks, ...]:
     """Tasks grouped by directive, newest directive first; a task given twice in one directive
     (to the agency and to its predecessor, or to two collective addressees) is listed once.
-    A collective group's label names its addressees."""
-    order: dict[str, list[tuple[StoredTask, str | None]]] = {}
+    A collective group's label names its addressees; asked about several organisations (the
+    communes), each gets its own group per directive, labelled with its name."""
+    order: dict[tuple[str, str], list[tuple[StoredTask, str | None]]] = {}
     for t, via in rows:
-        order.setdefault(t.doc_id, []).append((t, via))
+        order.setdefault((t.doc_id, t.agency if by_agency else ""), []).append((t, via))
     groups = []
-    for doc_id, items in order.items():
-        label = ", ".join(dict.fromkeys(t.agency for t, _ in items)) if collective else ""
+    for (doc_id, who), items in order.items():
+        label = ", ".join(dict.fromkeys(t.agency for t, _ in items)) if collective else who
         first = items[0][0]
         seen: set[tuple[int, int]] = set()
         tasks = []
