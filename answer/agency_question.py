@@ -26,7 +26,7 @@ from ingest.organisations import COMMUNES, DISTRICTS, Finder, is_commune, org_ke
 _PREDICATE = re.compile(
     r"\b(?:co trach nhiem|chiu trach nhiem|co nhiem vu|phai|duoc giao|duoc yeu cau|duoc de nghi|"
     r"can lam|can thuc hien|chu tri|lam gi|lam nhung|thuc hien nhung|thuc hien gi|co y kien|"
-    r"dam nhan|phu trach)\b"
+    r"dam nhan|phu trach|theo doi|don doc|can thuc hien)\b"
 )
 _OF = re.compile(r"^(?:cac\s+)?(?:nhiem vu|trach nhiem|viec|cong viec|nhung viec)(?:\s+(?:duoc giao|chinh))?\s+cua\s+")
 _OF_END = re.compile(r"\s+(?:la gi|gom nhung gi|gom|bao gom|la nhung gi|trong|ve|doi voi)\b")
@@ -35,6 +35,8 @@ _FACTUAL = re.compile(
     r"\b(?:khi nao|bao gio|bao nhieu|ngay nao|ngay may|thoi han|han chot|bao lau|o dau|van ban nao|"
     r"so hieu|ai (?:chu tri|phu trach|chiu trach nhiem)|co quan nao|don vi nao|so nao)\b"
 )
+# Words that make a question naming an organisation ask for its tasks.
+_TASK_WORDS = re.compile(r"\b(?:nhiem vu|duoc giao|phai lam|lam gi|viec gi|cong viec|nhung gi|yeu cau|trach nhiem)\b")
 _TOPIC = re.compile(r"\b(?:trong|ve|doi voi|lien quan den|cho)\s+(.+)$")
 _PLACE = re.compile(r"\s+(?:o|tai|tren dia ban)\s+(\S.*)$")
 _MIN_SCORE = 0.6
@@ -86,7 +88,7 @@ def _bare(question: str, folded: str, date: str | None, agencies: AgencyTable) -
     names = _names(question.strip(" ?.!"), date, agencies)
     mentions = Finder(agencies, date).find(question)
     covered = sum(len(fold_text(question[m.start : m.end]).split()) for m in mentions)
-    if names and len(words) - covered <= 3:
+    if names and (len(words) - covered <= 3 or _TASK_WORDS.search(folded)):
         return AgencyQuestion(question.strip(" ?.!"), names, _province(question), None)
     return None
 

@@ -37,6 +37,7 @@ from ingest.sections import parse_sections
 
 ASSIGNMENTS_VERSION = "2"
 ROLES = ("chu_tri", "phoi_hop", "giao", "collective")
+_NOT_CONTENT = ("recipients", "address", "signature")
 
 
 @dataclass(frozen=True)
@@ -102,8 +103,8 @@ class _Doc:
         self.tokens = name_tokens(self.text)
         self.mentions = Finder(agencies, doc.meta.date).find(self.text)
         every = parse_sections(self.text)
-        self.sections = [s for s in every if s.keys[0] not in ("recipients", "address")]
-        self.skip = [(s.start, s.end) for s in every if s.keys[0] in ("recipients", "address")]
+        self.sections = [s for s in every if s.keys[0] not in _NOT_CONTENT]
+        self.skip = [(s.start, s.end) for s in every if s.keys[0] in _NOT_CONTENT]
         self.year = int(doc.meta.date[:4]) if doc.meta.date else None
         self._title_seqs = agencies.titles
         self._token_starts = [t[0] for t in self.tokens]

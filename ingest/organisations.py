@@ -77,6 +77,11 @@ _NOT_AFTER_HEAD = frozenset({
 # Words (folded, written in lower case) that start the predicate or a preposition and so end a
 # name; capitalised they belong to it ("Trung tâm Phát triển quỹ đất").
 _STOP = frozenset(["chu", "phoi", "co", "thuc", "to", "chi", "huong", "theo", "kiem", "trien", "tham", "phu", "la", "duoc", "da", "dang", "se", "can", "phai", "tiep", "khan", "chiu", "tang", "nghien", "de", "bao", "lam", "tap", "dam", "ra", "thong", "cung", "giai", "nang", "day", "trinh", "danh", "ho", "van", "tuyen", "lap", "voi", "cho", "tai", "trong", "ve", "den", "tren", "duoi", "nham", "khi", "neu", "ngay", "thang", "nam", "cua", "cac", "nhung", "moi", "hoac", "thuoc", "ket", "su", "ung", "quyet", "bo", "cu", "kip", "nghiem", "giam", "tao", "xu", "phat", "uu", "tiep", "ban", "truoc", "sau"])
+# Predicate words never the second syllable of a name word ("Cục Thuế có ý kiến").
+_PREDICATE_WORDS = frozenset("""
+co la duoc da dang se can phai chu phoi thuc tham to chi huong theo kiem tiep khan chiu lam voi cho tai
+trong ve den nham khi neu tren duoi cua cac nhung moi hoac thuoc truoc sau bao
+""".split())
 # Two-word predicates whose first word a name may carry ("xây dựng kế hoạch" ends "Sở Y tế", but
 # "Ban Quản lý dự án đầu tư xây dựng" keeps it).
 _STOP_PAIRS = frozenset({("xay", "dung"), ("quan", "ly"), ("rà", "soat"), ("ra", "soat")})
@@ -230,7 +235,7 @@ def _organisation_at(text: str, toks: Sequence[tuple[int, int, str, str]], words
             w = words[k]
             # A lower-case syllable right after a capitalised one ends the same word ("Phát
             # triển", "Dân tộc"); "các" right after the head opens the name ("Ban Quản lý các khu").
-            lower = not _capital(toks[k][2]) and not _title(toks[k - 1][2])
+            lower = not _capital(toks[k][2]) and (not _title(toks[k - 1][2]) or w in _PREDICATE_WORDS)
             if k == j and w == "cac":
                 lower = False
             if lower and w in _STOP:
@@ -283,9 +288,8 @@ class Finder:
                 m = clash[0]
                 if len(clash) > 1 or m.start != org.start or core is not None or org.name_end <= m.end:
                     continue
-                beyond = _tokens(text[m.end : org.name_end])
-                if not m.agency.collective and not any(_capital(t[2]) for t in beyond):
-                    continue
+                if not (m.agency.collective or m.weak):
+                    continue  # a specific agency the table knows: the table normalises
                 table_mentions.remove(m)
                 taken.remove((m.start, m.end))
             elif any(s < org.end and org.start < e for s, e in taken):
