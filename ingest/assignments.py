@@ -34,8 +34,9 @@ from ingest.agencies import AgencyTable, Mention, fold_text, name_tokens, table
 from ingest.model import Chunk, Document, Section
 from ingest.organisations import Finder
 from ingest.sections import parse_sections
+from ingest.tables import Row, cell_deadline, find_tables
 
-ASSIGNMENTS_VERSION = "2"
+ASSIGNMENTS_VERSION = "3"
 ROLES = ("chu_tri", "phoi_hop", "giao", "collective")
 _NOT_CONTENT = ("recipients", "address", "signature")
 
@@ -101,7 +102,8 @@ class _Doc:
         self.folded = fold_text(self.text)
         self.agencies = agencies
         self.tokens = name_tokens(self.text)
-        self.mentions = Finder(agencies, doc.meta.date).find(self.text)
+        self.finder = Finder(agencies, doc.meta.date)
+        self.mentions = self.finder.find(self.text)
         every = parse_sections(self.text)
         self.sections = [s for s in every if s.keys[0] not in _NOT_CONTENT]
         self.skip = [(s.start, s.end) for s in every if s.keys[0] in _NOT_CONTENT]
@@ -113,6 +115,18 @@ class _Doc:
         self._bodies = sorted(((tuple(t for _, _, t in name_tokens(x)), x) for x in agencies.report_bodies),
                               key=lambda x: len(x[0]), reverse=True)
         self._tree()
+
+    def is_agency_cell(self, cell: str) -> bool:
+        """A table cell that lists organisations ("Bộ CHQS tỉnh; UBND cấp xã", "Cơ quan, địa
+        phương liên quan"): once the names are taken out, only separators and group words remain."""
+        rest = cell
+        for m in sorted(self.finder.find(cell), key=lambda m: m.start, reverse=True):
+            rest = rest[: m.start] + " " + rest[m.end :]
+        words = re.findall(r"[a-z0-9]+", fold_text(rest))
+        filler = {"cac", "co", "quan", "don", "vi", "dia", "phuong", "lien", "va", "khac", "thuoc", "tinh", "cap",
+                  "nganh", "so", "ban", "chu", "tri", "phoi", "hop", "huong", "dan", "tong"}
+        return len(words) - sum(w in filler for w in words) <= 2 and len(words) < len(fold_text(cell).split()) + 1 and (
+            len(rest.strip(" ,;.")) < len(cell.strip()) or all(w in filler for w in words))
 
     def tokens_in(self, a: int, b: int) -> list[tuple[int, int, str]]:
         i = bisect.bisect_left(self._token_starts, a)
@@ -379,9 +393,36 @@ def extract_assignments(doc: Document, chunks: Sequence[Chunk] = (), agencies: A
             out.append(Assignment(doc.id, chunk_id, path, m.name, text[m.start : m.end], role, text[a:b],
                                   deadline, deadline_text, reports, a, b))
 
+    def emit_row(row: Row, sec: Section | None) -> None:
+        """One assignment per organisation of the lead and cooperating cells of a table row."""
+        path = (sec.path if sec else ()) + ((row.group,) if row.group else ())
+        time = row.cells.get("time")
+        deadline = cell_deadline(time.text, d.year) if time else None
+        chunk_id = next((c.chunk_id for c in own_chunks if c.start <= row.start < c.end), None)
+        for column, role in (("lead", "chu_tri"), ("partner", "phoi_hop")):
+            cell = row.cells.get(column)
+            if cell is None:
+                continue
+            for m in d.mentions_in(cell.start, cell.end):
+                if m.agency.collective and role == "phoi_hop":
+                    continue  # "các sở, ngành liên quan" cooperate; no one is assigned by it
+                key = (m.name, row.start, row.end)
+                if key in seen:
+                    continue
+                seen.add(key)
+                out.append(Assignment(doc.id, chunk_id, path, m.name, text[m.start : m.end],
+                                      "collective" if m.agency.collective else role, text[row.start : row.end],
+                                      deadline, " ".join(time.text.split()) if time else None, None, row.start, row.end))
+
+    tables = find_tables(text, d.is_agency_cell)
+    for table_ in tables:
+        rows = table_.rows
+        for row, sec in zip(rows, d.innermost_of([r.start for r in rows])):
+            emit_row(row, sec)
+    skip = d.skip + [(t.start, t.end) for t in tables]
     lines = _lines(text)
     for (ls, le), sec in zip(lines, d.innermost_of([ls for ls, _ in lines])):
-        if any(s <= ls < e for s, e in d.skip):
+        if any(s <= ls < e for s, e in skip):
             continue
         is_heading = sec is not None and sec.start == ls
         line = text[ls:le]

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 from ingest.model import Chunk, Section
 from ingest.sections import parse_sections
+from ingest.tables import find_tables
 
 CHUNKER_VERSION = "2"
 
@@ -94,6 +95,7 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 def chunk_document(doc_id: str, text: str, max_chars: int = MAX_CHARS) -> list[Chunk]:
     sections = parse_sections(text)
+    rows = [r for t in find_tables(text) for r in t.rows]
     chunks: list[Chunk] = []
 
     def emit(path: tuple[str, ...], key: str, start: int, end: int, heading: str = "", leaf: bool = False) -> None:
@@ -101,7 +103,10 @@ def chunk_document(doc_id: str, text: str, max_chars: int = MAX_CHARS) -> list[C
         body = text[start:end]
         if not body or (body == heading.strip() and not leaf):
             return
-        spans = list(_pieces(text, start, end, max_chars))
+        # A table row is a chunk of its own (searchable as the task it assigns).
+        cuts = sorted({b for r in rows for b in (r.start, r.end) if start < b < end})
+        bounds = [start, *cuts, end]
+        spans = [p for a, b in zip(bounds, bounds[1:]) if text[a:b].strip() for p in _pieces(text, a, b, max_chars)]
         for n, (s, e) in enumerate(spans, 1):
             s, e = _trim(text, s, e)
             cid = f"{doc_id}:{key}" + (f"~{n}" if len(spans) > 1 else "")

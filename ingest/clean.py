@@ -17,7 +17,7 @@ from ingest.mapped import MappedText
 from ingest.model import CleanText
 from ingest.vietnamese import canonical_syllable, nfc
 
-CLEANER_VERSION = "1"
+CLEANER_VERSION = "2"
 
 # Everything from one of these lines on is site furniture, never the directive.
 _TAIL = re.compile(
@@ -79,8 +79,8 @@ def _join_wrapped(m: re.Match[str]) -> str:
     nxt = text[end : next_end if next_end >= 0 else len(text)].lstrip()
     if not prev or not nxt:
         return m.group(0)
-    if prev[-1] in ".:;!?" or (prev.endswith("/.")):
-        return m.group(0)
+    if prev[-1] in ".:;!?|" or (prev.endswith("/.")) or nxt[0] == "|":
+        return m.group(0)  # a sentence's end, or a table cell's edge
     blank = m.group(0).count("\n") > 1
     first = nxt[0]
     if first.islower() and not _UNIT_START.match(nxt):
@@ -122,11 +122,15 @@ def clean(raw: str) -> CleanText:
     t = t.sub(_MD_RULE, "")
     t = t.sub(_MD_HEADING, "")
     t = t.sub(_MD_EMPHASIS, "")
-    t = t.sub(_PIPE, "\n")
     t = t.sub(_SPACES, " ")
     t = t.sub(_TRAILING, "")
     t = t.sub(_MANY_BLANKS, "\n\n")
     t = t.sub(_LINE_BREAK, _join_wrapped)
+    # Table cells become lines only now, so joining hard wraps never runs one cell into the next
+    # (a row of a .docx or Markdown table, or a crawl's cell-per-line layout, stays cell by cell).
+    t = t.sub(_PIPE, "\n")
+    t = t.sub(_TRAILING, "")
+    t = t.sub(_MANY_BLANKS, "\n\n")
     t = t.sub(_SPACES, " ")
     # Tone placement changes no word's length, so the map stands as it is.
     t = MappedText(_WORD.sub(_canonical_word, t.text), t.idx, t.original)

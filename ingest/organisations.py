@@ -58,7 +58,7 @@ _HEADS: tuple[tuple[str, bool], ...] = (
     ("tong cong ty", False), ("tap doan", True), ("ngan hang", False), ("chi nhanh", True),
     ("vien kiem sat", False), ("toa an", False), ("cong thong tin dien tu", False), ("dang uy", False),
     ("so", True), ("ban", True), ("hoi", True), ("bao", True), ("dai", True), ("vien", True), ("quy", True),
-    ("hoc vien", True), ("nha dau tu", False), ("chu dau tu", False), ("doanh nghiep", False),
+    ("hoc vien", True), ("bo", True), ("nha dau tu", False), ("chu dau tu", False), ("doanh nghiep", False),
     ("cac doanh nghiep", False), ("chu rung", False), ("cac chu rung", False), ("don vi cap nuoc", False),
     ("cac don vi cap nuoc", False),
 )
@@ -84,7 +84,9 @@ trong ve den nham khi neu tren duoi cua cac nhung moi hoac thuoc truoc sau bao
 """.split())
 # Two-word predicates whose first word a name may carry ("xây dựng kế hoạch" ends "Sở Y tế", but
 # "Ban Quản lý dự án đầu tư xây dựng" keeps it).
-_STOP_PAIRS = frozenset({("xay", "dung"), ("quan", "ly"), ("rà", "soat"), ("ra", "soat")})
+_STOP_PAIRS = frozenset({("xay", "dung"), ("quan", "ly"), ("ra", "soat"), ("su", "dung"), ("xu", "ly")})
+# Words that cannot end a name ("Văn phòng Ban Chỉ huy và cơ quan ...": the "và" joins a list).
+_NO_END = frozenset({"va", "voi", "hoac", "cung"})
 _MAX_NAME = 14
 _ALIAS = re.compile(
     r"\(\s*(?:sau\s+đây\s+)?(?:gọi\s+)?(?:tắt\s+là|viết\s+tắt(?:\s+là)?\s*:?)\s*[\"“]?([^)\"”]{1,60}?)[\"”]?\s*\)",
@@ -246,6 +248,8 @@ def _organisation_at(text: str, toks: Sequence[tuple[int, int, str, str]], words
             if w == "va" and k + 1 < len(toks) and _organisation_at(text, toks, words, k + 1) is not None:
                 break
             k += 1
+        while place_at is None and k > j and words[k - 1] in _NO_END:
+            k -= 1
         end_name = place_at if place_at is not None else k
         if end_name <= j and head[-1] in ("so", "ban", "hoi", "bao", "dai", "vien", "quy", "cuc", "truong"):
             continue

@@ -187,7 +187,7 @@ def test_tasks_follow_the_assignment_rules_version(root: Path, tmp_path: Path, m
     shutil.copytree(root, copy)
     before = Index(copy).load().store.tasks()
     monkeypatch.setattr(search.answers, "ASSIGNMENTS_VERSION", "next")
-    with pytest.raises(IndexNotReady, match="assignment rules 2, this chidao has next"):
+    with pytest.raises(IndexNotReady, match="assignment rules 3, this chidao has next"):
         ask(Index(copy).load(), "Sở Y tế phải làm gì")
     # The next write re-reads every stored document under the new rules (no re-embedding).
     monkeypatch.setattr(index.writer, "ASSIGNMENTS_VERSION", "next")
