@@ -75,7 +75,7 @@ _MIN_TASK_WORDS = 5
 _NAME_TAIL = frozenset({"cap", "tinh", "lien", "quan", "co", "khac", "thuoc", "truc", "huyen", "xa"})
 # What follows a name when the sentence reports or replies rather than assigns: "Sở Y tế đã tổ
 # chức ...", "Cục Thuế nhận được công văn ...", "Cục Hải quan trả lời như sau:".
-_REPORTING = re.compile(r"(?:da|dang|duoc|nhan duoc|tra loi|co y kien|co cong van|xin|kinh gui|ban hanh|bao cao ve)\b")
+_REPORTING = re.compile(r"(?:da|dang|duoc(?! giao)|nhan duoc|tra loi|co y kien|co cong van|xin|kinh gui|ban hanh|bao cao ve)\b")
 
 # Deadlines, matched on folded lower-case text (same offsets as the clean text).
 _DAY = r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})(?:\s*[/.\-]\s*(\d{4}))?|(\d{1,2})\s+thang\s+(\d{1,2})(?:\s*(?:nam|/)\s*(\d{4}))?"
@@ -365,11 +365,13 @@ def extract_assignments(doc: Document, chunks: Sequence[Chunk] = (), agencies: A
     def inherited(sec: Section | None) -> _Owner | None:
         node = sec
         while node is not None:
+            # A paragraph naming addressees inside a section ("Đề nghị X, Y" after "2.9. ...") is
+            # nearer than the section's own heading.
+            if node.keys in para_owner:
+                return para_owner[node.keys]
             owner = section_owner.get(node.keys)
             if owner is not None:
                 return owner
-            if node.keys in para_owner:
-                return para_owner[node.keys]
             node = d.parent_of(node)
         return para_owner.get(())
 
@@ -455,6 +457,11 @@ def extract_assignments(doc: Document, chunks: Sequence[Chunk] = (), agencies: A
             elif ends_colon:
                 para_owner[sec.keys if sec else ()] = head_owner
                 heading_only = not body_after_colon
+            elif directive and len(remainder.split()) <= 3 and not line.rstrip().endswith((".", ";")):
+                # "Đề nghị Viện kiểm sát nhân dân tỉnh, Tòa án nhân dân tỉnh" on a line of its own
+                # addresses what follows, like a heading.
+                para_owner[sec.keys if sec else ()] = head_owner
+                heading_only = True
         if (not first_subjects or not owning) and (_is_title_line(line) or (ends_colon and (is_heading or not body_after_colon))):
             continue
         if heading_only or _CLOSING.search(d.folded[cs:le]) or len(re.findall(r"[a-z0-9]+", d.folded[cs:le])) < _MIN_TASK_WORDS:

@@ -60,6 +60,8 @@ _UNIT_START = re.compile(
     r"(?:[IVXLC]+[.\-–)]|\d+(?:\.\d+)*[.\-–)/]|[a-zđ][)\-.](?=\s)|[-+*•–]\s|"
     r"(?:Phần|Chương|Mục|Điều|Khoản|Điểm)\s|Nơi nhận|Kính gửi|Căn cứ|Số\s*:?|V/v)"
 )
+# A heading's number left alone on its line ("2.10.", "III."): never a table cell ("1", "7.6").
+_BARE_NUMBER = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.|[IVXL]{1,6}\.|(?:Điều|ĐIỀU)\s+\d{1,3}[a-z]?\.)$")
 _LINE_BREAK = re.compile(r"\n(?:[ \t]*\n){0,2}")
 _WORD = re.compile(r"[^\W\d_]+")
 
@@ -79,6 +81,8 @@ def _join_wrapped(m: re.Match[str]) -> str:
     nxt = text[end : next_end if next_end >= 0 else len(text)].lstrip()
     if not prev or not nxt:
         return m.group(0)
+    if _BARE_NUMBER.match(prev) and not _UNIT_START.match(nxt) and nxt[0] != "|" and "\n" not in m.group(0)[1:]:
+        return " "  # "2.10." alone on a line, its heading on the next (a Word or PDF copy)
     if prev[-1] in ".:;!?|" or (prev.endswith("/.")) or nxt[0] == "|":
         return m.group(0)  # a sentence's end, or a table cell's edge
     blank = m.group(0).count("\n") > 1

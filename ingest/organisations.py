@@ -176,7 +176,11 @@ def _place_at(text: str, toks: Sequence[tuple[int, int, str, str]], i: int) -> i
                 if n:
                     return len(level) + n
             return len(level) if level != ("thanh", "pho") else 0
-    return province_len(i)
+    n = province_len(i)
+    # "Đoàn TNCS Hồ Chí Minh tỉnh": a province's name followed by a level is part of the name.
+    if n and i + n < len(toks) and words[i + n] in ("tinh", "thanh", "tp"):
+        return 0
+    return n
 
 
 def _gap_ok(text: str, end: int, start: int) -> bool:
