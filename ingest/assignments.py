@@ -64,7 +64,14 @@ _MARKER = re.compile(
 )
 # Sentence (clause) boundaries inside a paragraph: ". " or "; " before the next words.
 _CLAUSE = re.compile(r"(?<=[.;!?])\s+(?=\S)")
-_TRIGGERS = (("giao",), ("yeu", "cau"), ("de", "nghi"))
+_TRIGGERS = (("giao",), ("yeu", "cau"), ("de", "nghi"), ("chi", "dao"), ("trach", "nhiem", "cua"),
+             ("nhiem", "vu", "cua"), ("nhiem", "vu", "va", "quyen", "han", "cua"))
+# What may follow the names in a heading that addresses them: "11. Các đơn vị cấp nước sạch trên
+# địa bàn thành phố có trách nhiệm", "Sở X có trách nhiệm thực hiện các nhiệm vụ sau:".
+_OWNING_TAIL = re.compile(
+    r"^(?:(?:tren dia ban|thuoc|cua|tai)\b[^,;:]{0,40}?\s)?(?:(?:co|chiu) trach nhiem|co nhiem vu|thuc hien)"
+    r"(?: (?:chu tri|phoi hop|thuc hien|cac nhiem vu sau|nhung nhiem vu sau|cac noi dung sau|nhu sau))*$"
+)
 _LIST_WORDS = frozenset({"va", "cung", "cac"})
 # Words after which a body named near "báo cáo" is the one reported to ("về", "cho", "trình",
 # "đề xuất", "tại Phiên họp"): "Báo cáo tổng kết ... của Tỉnh ủy" names a report, not a recipient.
@@ -247,7 +254,7 @@ class _Doc:
         """chu_tri / phoi_hop when the words after `pos` say so ("chủ trì, phối hợp ...")."""
         rest = self.folded[pos:b]
         rest = re.sub(r"^[\s,:]*(?:\([^)]*\)[\s,:]*)?", "", rest)
-        rest = re.sub(r"^(?:tiep tuc|truc tiep|khan truong)\s+", "", rest)
+        rest = re.sub(r"^(?:tiep tuc|truc tiep|khan truong|(?:co|chiu) trach nhiem)\s+", "", rest)
         if rest.startswith("chu tri"):
             return "chu_tri"
         if rest.startswith("phoi hop"):
@@ -445,7 +452,8 @@ def extract_assignments(doc: Document, chunks: Sequence[Chunk] = (), agencies: A
         to_colon = text[first_end : colon if colon > first_end else le].strip(" ,.:")
         tail = to_colon.split()  # "... Đông Nam", "Các sở, ban, ngành cấp tỉnh"
         name_tail = len(tail) <= 4 and all(w[:1].isupper() or fold_text(w) in _NAME_TAIL for w in tail)
-        owning = directive or name_tail or d.role_after(first_end, le) is not None
+        owning = (directive or name_tail or d.role_after(first_end, le) is not None
+                  or _OWNING_TAIL.match(fold_text(to_colon)) is not None)
         if first_subjects and owning:
             head_owner = _Owner(tuple(first_subjects), d.role_after(first_end, le))
             if is_heading and sec is not None:

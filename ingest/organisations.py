@@ -69,7 +69,7 @@ for _h, _cap in _HEADS:
 for _lst in _HEAD_BY_FIRST.values():
     _lst.sort(key=lambda x: len(x[0]), reverse=True)
 # Heads written in lower case in running text ("chủ đầu tư", "các doanh nghiệp") still count.
-_LOWER_OK = frozenset({"nha", "chu", "doanh", "cac", "don"})
+_LOWER_OK = frozenset({"nha", "chu", "doanh", "cac", "don", "cong"})
 # Words after a head that make it no organisation ("Báo cáo", "Ban hành", "Hội nghị", "Sở hữu").
 _NOT_AFTER_HEAD = frozenset({
     "cao", "hanh", "nghi", "thao", "dong", "huu", "di", "chi", "tam", "tri", "nhan", "tac", "tien", "ve", "cu",
@@ -183,6 +183,24 @@ def _place_at(text: str, toks: Sequence[tuple[int, int, str, str]], i: int) -> i
     return n
 
 
+def _enumerated(text: str, toks: Sequence[tuple[int, int, str, str]], words: Sequence[str], i: int, k: int) -> bool:
+    """After a comma inside a name: the name enumerates its fields ("Báo và Phát thanh, Truyền
+    hình", "Trung tâm Xúc tiến đầu tư, thương mại và du lịch") when "và" and one more field
+    follow within four words, none of them a predicate word or another organisation's head."""
+    if k - i < 2 or words[k] in ("ubnd", "uy", "cac") or (words[k] in _HEAD_BY_FIRST and _capital(toks[k][2])):
+        return False
+    if "va" in words[i:k] and _capital(toks[k][2]):
+        return True  # "Báo và Phát thanh, Truyền hình"
+    for n in range(k, min(k + 4, len(toks) - 1)):
+        if n > k and not _gap_ok(text, toks[n - 1][1], toks[n][0]):
+            return False
+        if words[n] == "va":
+            return n > k and words[n + 1] not in _STOP and words[n + 1] not in _HEAD_BY_FIRST
+        if words[n] in _STOP or words[n] in _PREDICATE_WORDS:
+            return False
+    return False
+
+
 def _gap_ok(text: str, end: int, start: int) -> bool:
     """Only spaces (or a hyphen, an ampersand) between two words of one name."""
     gap = text[end:start]
@@ -230,8 +248,7 @@ def _organisation_at(text: str, toks: Sequence[tuple[int, int, str, str]], words
                 # "Báo và Phát thanh, Truyền hình Đồng Nai": a comma then a capitalised word that
                 # starts no other organisation continues the name.
                 gap = text[toks[k - 1][1] : toks[k][0]]
-                if not (gap.strip() == "," and _capital(toks[k][2]) and words[k] not in _HEAD_BY_FIRST
-                        and words[k] not in ("ubnd", "uy", "cac") and k - i >= 2 and "va" in words[i:k]):
+                if not (gap.strip() == "," and _enumerated(text, toks, words, i, k)):
                     break
             p = _place_at(text, toks, k)
             if p:
