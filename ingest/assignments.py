@@ -365,6 +365,7 @@ def extract_assignments(doc: Document, chunks: Sequence[Chunk] = (), agencies: A
     text = d.text
     section_owner: dict[tuple[str, ...], _Owner | None] = {}
     para_owner: dict[tuple[str, ...], _Owner] = {}  # level (section keys, () = top) -> owner
+    lead_in: dict[tuple[str, ...], tuple[int, int]] = {}  # a heading naming only its owner: its text span
     own_chunks = sorted((c for c in chunks if c.doc_id == doc.id), key=lambda c: c.start)
     out: list[Assignment] = []
     seen: set[tuple[str, int, int]] = set()
@@ -382,10 +383,12 @@ def extract_assignments(doc: Document, chunks: Sequence[Chunk] = (), agencies: A
             node = d.parent_of(node)
         return para_owner.get(())
 
-    def emit_span(mentions: Sequence[Mention], role_fixed: str | None, a: int, b: int, sec: Section | None) -> None:
+    def emit_span(mentions: Sequence[Mention], role_fixed: str | None, a: int, b: int, sec: Section | None,
+                  lead: int | None = None) -> None:
         a, b = _strip_span(text, a, b)
         if b <= a:
             return
+        shown = a if lead is None else lead  # the task as shown: from the heading's words
         deadline, deadline_text = d.deadline(a, b)
         reports = d.reports_to(a, b)
         chunk_id = next((c.chunk_id for c in own_chunks if c.start <= a < c.end), None) or next(
@@ -399,8 +402,8 @@ def extract_assignments(doc: Document, chunks: Sequence[Chunk] = (), agencies: A
             if key in seen:
                 continue
             seen.add(key)
-            out.append(Assignment(doc.id, chunk_id, path, m.name, text[m.start : m.end], role, text[a:b],
-                                  deadline, deadline_text, reports, a, b))
+            out.append(Assignment(doc.id, chunk_id, path, m.name, text[m.start : m.end], role, text[shown:b],
+                                  deadline, deadline_text, reports, shown, b))
 
     def emit_row(row: Row, sec: Section | None) -> None:
         """One assignment per organisation of the lead and cooperating cells of a table row."""
@@ -462,6 +465,8 @@ def extract_assignments(doc: Document, chunks: Sequence[Chunk] = (), agencies: A
                 # paragraphs: a name, not a task. A short bullet alone ("- Sở Y tế chủ trì.") is one.
                 more = has_children or text[le : sec.end].strip() != ""
                 heading_only = not body_after_colon and (ends_colon or (more and len(remainder) < 40))
+                if heading_only:
+                    lead_in[sec.keys] = (cs, le)
             elif ends_colon:
                 para_owner[sec.keys if sec else ()] = head_owner
                 heading_only = not body_after_colon
@@ -483,6 +488,13 @@ def extract_assignments(doc: Document, chunks: Sequence[Chunk] = (), agencies: A
             current = inherited(sec)
         fixed = current.role if current is not None else None
         run_start = cs
+        # The first paragraph under a heading that only names its owner continues the heading's
+        # sentence ("2.9. Đề nghị Liên đoàn Lao động tỉnh" / "Chủ trì, phối hợp ..."): the task
+        # reads from the heading's words.
+        head = lead_in.get(sec.keys) if sec is not None and not is_heading and not first_subjects else None
+        lead_start = None
+        if head is not None and text[head[1] : ls].strip() == "" and current is section_owner.get(sec.keys):
+            lead_start = head[0]
         runs: list[tuple[_Owner | None, str | None, int, int]] = []
         for n, (a, b) in enumerate(clauses):
             subj, subj_end, _ = (first_subjects, first_end, directive) if n == 0 else d.subjects(a, b)
@@ -491,10 +503,10 @@ def extract_assignments(doc: Document, chunks: Sequence[Chunk] = (), agencies: A
                 new_owner = _Owner(tuple(subj), d.role_after(subj_end, b))
                 current, fixed, run_start = new_owner, new_owner.role, a
         runs.append((current, fixed, run_start, le))
-        for owner, role_fixed, a, b in runs:
+        for n, (owner, role_fixed, a, b) in enumerate(runs):
             if owner is None:
                 continue
-            emit_span(owner.mentions, role_fixed, a, b, sec)
+            emit_span(owner.mentions, role_fixed, a, b, sec, lead_start if n == 0 else None)
     out.sort(key=lambda x: (x.start, x.role != "collective", x.agency))
     return tuple(out)
 
