@@ -39,6 +39,7 @@ from ingest.tables import Row, cell_deadline, find_tables
 ASSIGNMENTS_VERSION = "3"
 ROLES = ("chu_tri", "phoi_hop", "giao", "collective")
 _NOT_CONTENT = ("recipients", "address", "signature")
+_DEBUG = False
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,10 @@ _OWNING_TAIL = re.compile(
     r"^(?:(?:tren dia ban|thuoc|cua|tai)\b[^,;:]{0,40}?\s)?(?:(?:co|chiu) trach nhiem|co nhiem vu|thuc hien)"
     r"(?: (?:chu tri|phoi hop|thuc hien|cac nhiem vu sau|nhung nhiem vu sau|cac noi dung sau|nhu sau))*$"
 )
+# A numbered heading that is only a description of its addressees ("7. Các doanh nghiệp hoạt động
+# trong lĩnh vực xây dựng, giao thông ... trên địa bàn tỉnh").
+_PREDICATE_IN = re.compile(r"\b(?:chu tri|phoi hop|trien khai|thuc hien|tham muu|huong dan|bao cao|kiem tra)\b")
+_DESCRIBING_TAIL = re.compile(r"^(?:hoat dong\s+)?(?:trong (?:linh vuc|nganh)|tren dia ban|thuoc|tai|o|co)\b[^.;:]*$")
 _LIST_WORDS = frozenset({"va", "cung", "cac"})
 # Words after which a body named near "báo cáo" is the one reported to ("về", "cho", "trình",
 # "đề xuất", "tại Phiên họp"): "Báo cáo tổng kết ... của Tỉnh ủy" names a report, not a recipient.
@@ -209,6 +214,8 @@ class _Doc:
         triggered: set[int] = set()
         for j in range(len(toks)):
             for trig in _TRIGGERS:
+                if trig == ("chi", "dao") and not re.search(r"thuc hien\W*$", self.folded[a:b]):
+                    continue  # "Chỉ đạo X thực hiện": X does what follows; "chỉ đạo X phối hợp ..." is one's own task
                 if tuple(words[j : j + len(trig)]) == trig:
                     k = self._skip_titles(toks, j + len(trig))
                     if k < len(toks) and toks[k][0] in mentions and k not in starts:
@@ -448,6 +455,7 @@ def extract_assignments(doc: Document, chunks: Sequence[Chunk] = (), agencies: A
         has_children = is_heading and sec is not None and d.has_children(sec)
         remainder = text[first_end:le].strip(" :,.") if first_subjects else ""
         heading_only = False
+        if _DEBUG: print("LINE", ls, is_heading, repr(line[:50]), sec.keys if sec else None)
         # A heading names its owners when a directive verb introduces them or nothing but a role
         # or the rest of a proper name stands between the names and the colon ("7. Sở Y tế:",
         # "14. Công an tỉnh, ... phối hợp chặt chẽ với ...:", "2. Ban Quản lý Khu kinh tế Đông
@@ -456,7 +464,9 @@ def extract_assignments(doc: Document, chunks: Sequence[Chunk] = (), agencies: A
         tail = to_colon.split()  # "... Đông Nam", "Các sở, ban, ngành cấp tỉnh"
         name_tail = len(tail) <= 4 and all(w[:1].isupper() or fold_text(w) in _NAME_TAIL for w in tail)
         owning = (directive or name_tail or d.role_after(first_end, le) is not None
-                  or _OWNING_TAIL.match(fold_text(to_colon)) is not None)
+                  or _OWNING_TAIL.match(fold_text(to_colon)) is not None
+                  or (is_heading and _DESCRIBING_TAIL.match(fold_text(to_colon)) is not None
+                      and not _PREDICATE_IN.search(fold_text(to_colon))))
         if first_subjects and owning:
             head_owner = _Owner(tuple(first_subjects), d.role_after(first_end, le))
             if is_heading and sec is not None:
@@ -475,6 +485,7 @@ def extract_assignments(doc: Document, chunks: Sequence[Chunk] = (), agencies: A
                 # addresses what follows, like a heading.
                 para_owner[sec.keys if sec else ()] = head_owner
                 heading_only = True
+        if _DEBUG: print("   subj", [m.name for m in first_subjects], owning, heading_only, repr(to_colon[:40]))
         if (not first_subjects or not owning) and (_is_title_line(line) or (ends_colon and (is_heading or not body_after_colon))):
             continue
         if heading_only or _CLOSING.search(d.folded[cs:le]) or len(re.findall(r"[a-z0-9]+", d.folded[cs:le])) < _MIN_TASK_WORDS:

@@ -61,7 +61,7 @@ _UNIT_START = re.compile(
     r"(?:Phần|Chương|Mục|Điều|Khoản|Điểm)\s|Nơi nhận|Kính gửi|Căn cứ|Số\s*:?|V/v)"
 )
 # A heading's number left alone on its line ("2.10.", "III."): never a table cell ("1", "7.6").
-_BARE_NUMBER = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.|[IVXL]{1,6}\.|(?:Điều|ĐIỀU)\s+\d{1,3}[a-z]?\.)$")
+_BARE_NUMBER = re.compile(r"^(?:[-+•–]|\d{1,2}(?:\.\d{1,2})*\.|[IVXL]{1,6}\.|(?:Điều|ĐIỀU)\s+\d{1,3}[a-z]?\.)$")
 _LINE_BREAK = re.compile(r"\n(?:[ \t]*\n){0,2}")
 _WORD = re.compile(r"[^\W\d_]+")
 

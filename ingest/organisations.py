@@ -100,7 +100,7 @@ _COMMUNE_COLLECTIVE = re.compile(
     r"(?:\s*(?:,|va|/)\s*(?:xa|phuong|dac khu|thi tran))*)(?![\w])"
 )
 _NAMED_COMMUNE = re.compile(
-    r"\b(?:ubnd|uy ban nhan dan)\s+(?:cac\s+)?(xa|phuong|dac khu|thi tran)\s+"
+    r"\b(?:ubnd|uy ban nhan dan)\s+(?:cac\s+)?(xa|phuong|dac khu|thi tran)\s*:?\s+"
 )
 
 
@@ -261,7 +261,7 @@ def _organisation_at(text: str, toks: Sequence[tuple[int, int, str, str]], words
             lower = not _capital(toks[k][2]) and (not _title(toks[k - 1][2]) or w in _PREDICATE_WORDS)
             if k == j and w == "cac":
                 lower = False
-            if lower and w in _STOP:
+            if lower and w in _STOP and tuple(words[k : k + 2]) != ("chi", "nhanh"):
                 break
             if lower and k > j and tuple(words[k : k + 2]) in _STOP_PAIRS and words[k - 1] not in ("tu", "dau"):
                 break
@@ -296,12 +296,12 @@ class Finder:
 
     def find(self, text: str) -> list[Mention]:
         communes = self._named_communes(text)
+        communes += self._collectives(text, [(m.start, m.end) for m in communes])
         taken = [(m.start, m.end) for m in communes]
         table_mentions = [self._dated(m, text) for m in self.agencies.find(text)
                           if not any(s < m.end and m.start < e for s, e in taken)]
         taken += [(m.start, m.end) for m in table_mentions]
-        extra = communes + self._collectives(text, taken)
-        taken += [(m.start, m.end) for m in extra if m not in communes]
+        extra = list(communes)
         for org in grammar_organisations(text):
             bare = text[org.start : org.name_end]
             core = self.agencies.exact(org.name) or self.agencies.exact(bare) or self.agencies.exact(f"{bare} tỉnh")
@@ -314,7 +314,11 @@ class Finder:
                 if len(clash) > 1 or m.start != org.start or core is not None or org.name_end <= m.end:
                     continue
                 if not (m.agency.collective or m.weak):
-                    continue  # a specific agency the table knows: the table normalises
+                    # A specific agency the table knows: the table normalises, the grammar reads how
+                    # far its spelling goes ("Ngân hàng Nhà nước chi nhánh khu vực 14").
+                    if org.name_end > m.end and not any(x.start >= m.end and x.start < org.name_end for x in table_mentions):
+                        table_mentions[table_mentions.index(m)] = Mention(m.start, org.name_end, m.agency, m.weak)
+                    continue
                 table_mentions.remove(m)
                 taken.remove((m.start, m.end))
             elif any(s < org.end and org.start < e for s, e in taken):
