@@ -433,12 +433,32 @@ def extract_assignments(doc: Document, chunks: Sequence[Chunk] = (), agencies: A
                                       "collective" if m.agency.collective else role, text[row.start : row.end],
                                       deadline, " ".join(time.text.split()) if time else None, None, row.start, row.end))
 
+    def emit_block(block: _FieldBlock) -> None:
+        """A task followed by labelled fields ("Đơn vị chủ trì: Sở Nội vụ." / "Đơn vị phối hợp:
+        Sở Tư pháp." / "Thời gian thực hiện: Quý II/2026"): like one row of a table."""
+        deadline = cell_deadline(block.time, d.year) if block.time else None
+        chunk_id = next((c.chunk_id for c in own_chunks if c.start <= block.start < c.end), None)
+        for (a, b), role in ((block.lead, "chu_tri"), (block.partner, "phoi_hop")):
+            for m in d.mentions_in(a, b):
+                if m.agency.collective and role == "phoi_hop":
+                    continue
+                key = (m.name, block.start, block.end)
+                if key in seen:
+                    continue
+                seen.add(key)
+                out.append(Assignment(doc.id, chunk_id, block.path, m.name, text[m.start : m.end],
+                                      "collective" if m.agency.collective else role, text[block.start : block.end],
+                                      deadline, block.time, None, block.start, block.end))
+
     tables = find_tables(text, d.is_agency_cell)
     for table_ in tables:
         rows = table_.rows
         for row, sec in zip(rows, d.innermost_of([r.start for r in rows])):
             emit_row(row, sec)
-    skip = d.skip + [(t.start, t.end) for t in tables]
+    fields = _field_blocks(text, [ls for ls, _ in _lines(text)], d)
+    for block in fields:
+        emit_block(block)
+    skip = d.skip + [(t.start, t.end) for t in tables] + [(b.start, b.end) for b in fields]
     lines = _lines(text)
     for (ls, le), sec in zip(lines, d.innermost_of([ls for ls, _ in lines])):
         if any(s <= ls < e for s, e in skip):
@@ -520,6 +540,58 @@ def extract_assignments(doc: Document, chunks: Sequence[Chunk] = (), agencies: A
             emit_span(owner.mentions, role_fixed, a, b, sec, lead_start if n == 0 else None)
     out.sort(key=lambda x: (x.start, x.role != "collective", x.agency))
     return tuple(out)
+
+
+_FIELD = re.compile(
+    r"(?:don vi|co quan)\s+(?:(?P<lead>chu tri(?: tham muu)?(?: thuc hien)?|thuc hien)|(?P<partner>phoi hop(?: thuc hien)?))"
+    r"\s*:\s*"
+)
+_TIME_FIELD = re.compile(r"(?:thoi gian|thoi han|tien do)(?: thuc hien| hoan thanh)?\s*:\s*")
+
+
+@dataclass(frozen=True)
+class _FieldBlock:
+    start: int  # the task's first line
+    end: int  # the last field's end
+    lead: tuple[int, int]  # the lead field's value (empty span if none)
+    partner: tuple[int, int]
+    time: str | None
+    path: tuple[str, ...]
+
+
+def _field_blocks(text: str, starts: list[int], d: _Doc) -> list[_FieldBlock]:
+    """Tasks described by labelled fields after them, each with its field values."""
+    lines = _lines(text)
+    folded = d.folded
+    kinds: list[tuple[str | None, int]] = []
+    for ls, le in lines:
+        f = _FIELD.match(folded, ls, le)
+        t = _TIME_FIELD.match(folded, ls, le)
+        kinds.append((("lead" if f.group("lead") else "partner") if f else "time" if t else None,
+                      (f or t).end() if (f or t) else ls))
+    out: list[_FieldBlock] = []
+    prev_end = 0
+    i = 0
+    secs = d.innermost_of([ls for ls, _ in lines])
+    while i < len(lines):
+        if kinds[i][0] is None:
+            i += 1
+            continue
+        j = i
+        values: dict[str, tuple[int, int]] = {}
+        while j < len(lines) and kinds[j][0] is not None:
+            values.setdefault(kinds[j][0] or "", (kinds[j][1], lines[j][1]))
+            j += 1
+        sec = secs[i]
+        first = next((k for k in range(i) if lines[k][0] >= max(prev_end, sec.start if sec else 0)), i)
+        if "lead" in values and first < i:
+            time = values.get("time")
+            out.append(_FieldBlock(lines[first][0], lines[j - 1][1], values["lead"], values.get("partner", (0, 0)),
+                                   " ".join(text[time[0] : time[1]].split()) if time else None,
+                                   sec.path if sec else ()))
+        prev_end = lines[j - 1][1]
+        i = j
+    return out
 
 
 def _strip_span(text: str, a: int, b: int) -> tuple[int, int]:
