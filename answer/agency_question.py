@@ -75,6 +75,7 @@ def parse(question: str, date: str | None = None, agencies: AgencyTable | None =
     province = _province(phrase)
     cut = _place_cut(phrase)
     core = phrase[:cut] if cut is not None else phrase
+    core = re.split(r"\s(?:là|la|như|nhu|gồm|gom)\s", core)[0]  # "Các chủ rừng là tổ chức như ..."
     names = _names(core, date, agencies)
     if not names and not _looks_like_body(core):
         return None
@@ -130,12 +131,9 @@ def match(q: AgencyQuestion, seen: Mapping[str, int]) -> tuple[str, ...]:
     """The organisations of `seen` (stored canonical names) the question asks about."""
     out: list[str] = []
     for name in q.names:
-        if name in seen:
-            out.append(name)
-            continue
         key = org_key(name)
-        same = [s for s in seen if org_key(s) == key]
-        out += same or _closest(key, seen, _MIN_SCORE)
+        same = [s for s in seen if s == name or org_key(s) == key]
+        out += same or _closest(key, seen, _MIN_SCORE) or _same_head(key, seen)
     if not q.names:
         out += _closest(org_key(re.split(r"[,(]| la | như | nhu ", q.phrase)[0]), seen, _MIN_SCORE)
     if COMMUNES in out or DISTRICTS in q.names:
@@ -143,6 +141,19 @@ def match(q: AgencyQuestion, seen: Mapping[str, int]) -> tuple[str, ...]:
             out.append(COMMUNES)
         out += [s for s in seen if is_commune(s)]
     return tuple(dict.fromkeys(out))
+
+
+_GENERIC_HEADS = ("doanh nghiep", "chu rung", "don vi", "to chuc", "nha dau tu", "chu dau tu", "cong ty", "ngan hang",
+                  "hop tac xa", "co so")
+
+
+def _same_head(key: str, seen: Mapping[str, int]) -> list[str]:
+    """An open description of addressees ("các doanh nghiệp xây dựng, vận tải ...") takes every
+    seen organisation with the same generic head noun; the province scope narrows them."""
+    head = next((h for h in _GENERIC_HEADS if key == h or key.startswith(h + " ")), None)
+    if head is None:
+        return []
+    return [s for s in seen if org_key(s) == head or org_key(s).startswith(head + " ")]
 
 
 def _closest(key: str, seen: Mapping[str, int], minimum: float) -> list[str]:

@@ -76,7 +76,7 @@ _OWNING_TAIL = re.compile(
 # A numbered heading that is only a description of its addressees ("7. Các doanh nghiệp hoạt động
 # trong lĩnh vực xây dựng, giao thông ... trên địa bàn tỉnh").
 _PREDICATE_IN = re.compile(r"\b(?:chu tri|phoi hop|trien khai|thuc hien|tham muu|huong dan|bao cao|kiem tra)\b")
-_DESCRIBING_TAIL = re.compile(r"^(?:hoat dong\s+)?(?:trong (?:linh vuc|nganh)|tren dia ban|thuoc|tai|o|co)\b[^.;:]*$")
+_DESCRIBING_TAIL = re.compile(r"^(?:hoat dong\s+)?(?:trong (?:linh vuc|nganh)|tren dia ban|thuoc|tai|o|co|la)\b[^.;:]*$")
 _LIST_WORDS = frozenset({"va", "cung", "cac"})
 # Words after which a body named near "báo cáo" is the one reported to ("về", "cho", "trình",
 # "đề xuất", "tại Phiên họp"): "Báo cáo tổng kết ... của Tỉnh ủy" names a report, not a recipient.

@@ -325,7 +325,7 @@ class Finder:
                 continue
             if core is not None and clash:
                 continue
-            agency = core if core is not None else Agency(org.name, ())
+            agency = core if core is not None else Agency(org.name[:1].upper() + org.name[1:], ())
             extra.append(Mention(org.start, org.end, agency, weak=agency.collective))
             taken.append((org.start, org.end))
         out = sorted(table_mentions + extra, key=lambda m: m.start)
