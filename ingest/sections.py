@@ -102,8 +102,11 @@ def parse_sections(text: str) -> list[Section]:
         m = _HEADING.match(line)
         if m and m.lastgroup == "appendix" and len(line) > _LABEL_MAX:
             m = None  # "Phụ lục ..." opening a long sentence is text, not an annex title
-        in_block = stack[-1].kind in ("recipients", "signature") if len(stack) > 1 else False
-        if not m and in_block and (stack[-1].kind == "recipients" or not is_person_name(line)) and _signature_line(line):
+        in_list = any(n.kind == "recipients" for n in stack[1:])
+        in_block = in_list or stack[-1].kind == "signature"
+        if not m and in_list and not _signature_line(line) and is_upper_line(line) and len(line) >= 6:
+            _close_to(stack, 1, start)  # "QUY ĐỊNH", "KẾ HOẠCH": an attached text's title ends the list
+        if not m and in_block and (in_list or not is_person_name(line)) and _signature_line(line):
             # The signature block ends the recipients list (either may come first); it is the
             # signer's, not content, and what follows it (an annex) is the document's again.
             _close_to(stack, 1, start)
