@@ -87,7 +87,7 @@ def _bare(question: str, folded: str, date: str | None, agencies: AgencyTable) -
     """A question that is just a name ("Sở Y tế", "so y te?") asks for its tasks too."""
     words = re.sub(r"[^0-9a-z ]", " ", folded).split()
     names = _names(question.strip(" ?.!"), date, agencies)
-    mentions = Finder(agencies, date).find(question)
+    mentions = Finder(agencies, date, casual=True).find(question)
     covered = sum(len(fold_text(question[m.start : m.end]).split()) for m in mentions)
     if names and (len(words) - covered <= 3 or _TASK_WORDS.search(folded)):
         return AgencyQuestion(question.strip(" ?.!"), names, _province(question), None)
@@ -95,7 +95,7 @@ def _bare(question: str, folded: str, date: str | None, agencies: AgencyTable) -
 
 
 def _names(phrase: str, date: str | None, agencies: AgencyTable) -> tuple[str, ...]:
-    mentions = Finder(agencies, date).find(phrase)
+    mentions = Finder(agencies, date, casual=True).find(phrase)
     named = [m for m in mentions if not m.agency.collective] or list(mentions)
     return tuple(dict.fromkeys(m.name for m in named))
 

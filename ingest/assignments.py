@@ -261,7 +261,7 @@ class _Doc:
         """chu_tri / phoi_hop when the words after `pos` say so ("chủ trì, phối hợp ...")."""
         rest = self.folded[pos:b]
         rest = re.sub(r"^[\s,:]*(?:\([^)]*\)[\s,:]*)?", "", rest)
-        rest = re.sub(r"^(?:tiep tuc|truc tiep|khan truong|(?:co|chiu) trach nhiem)\s+", "", rest)
+        rest = re.sub(r"^(?:tiep tuc|truc tiep|khan truong|chu dong|(?:co|chiu) trach nhiem)\s+", "", rest)
         if rest.startswith("chu tri"):
             return "chu_tri"
         if rest.startswith("phoi hop"):
@@ -483,10 +483,10 @@ def extract_assignments(doc: Document, chunks: Sequence[Chunk] = (), agencies: A
         to_colon = text[first_end : colon if colon > first_end else le].strip(" ,.:")
         tail = to_colon.split()  # "... Đông Nam", "Các sở, ban, ngành cấp tỉnh"
         name_tail = len(tail) <= 4 and all(w[:1].isupper() or fold_text(w) in _NAME_TAIL for w in tail)
+        describing = (is_heading and _DESCRIBING_TAIL.match(fold_text(to_colon)) is not None
+                      and not _PREDICATE_IN.search(fold_text(to_colon)))
         owning = (directive or name_tail or d.role_after(first_end, le) is not None
-                  or _OWNING_TAIL.match(fold_text(to_colon)) is not None
-                  or (is_heading and _DESCRIBING_TAIL.match(fold_text(to_colon)) is not None
-                      and not _PREDICATE_IN.search(fold_text(to_colon))))
+                  or _OWNING_TAIL.match(fold_text(to_colon)) is not None or describing)
         if first_subjects and owning:
             head_owner = _Owner(tuple(first_subjects), d.role_after(first_end, le))
             if is_heading and sec is not None:
@@ -494,7 +494,7 @@ def extract_assignments(doc: Document, chunks: Sequence[Chunk] = (), agencies: A
                 # "2. Giao Sở Kế hoạch và Đầu tư" over bullets, "2. Ban Quản lý Khu kinh tế Đông Nam" over
                 # paragraphs: a name, not a task. A short bullet alone ("- Sở Y tế chủ trì.") is one.
                 more = has_children or text[le : sec.end].strip() != ""
-                heading_only = not body_after_colon and (ends_colon or (more and len(remainder) < 40))
+                heading_only = not body_after_colon and (ends_colon or (more and (len(remainder) < 40 or describing)))
                 if heading_only:
                     lead_in[sec.keys] = (cs, le)
             elif ends_colon:

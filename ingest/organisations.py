@@ -189,7 +189,8 @@ def _enumerated(text: str, toks: Sequence[tuple[int, int, str, str]], words: Seq
     follow within four words, none of them a predicate word or another organisation's head."""
     if k - i < 2 or words[k] in ("ubnd", "uy", "cac") or (words[k] in _HEAD_BY_FIRST and _capital(toks[k][2])):
         return False
-    if "va" in words[i:k] and _capital(toks[k][2]):
+    typed = not any(c.isupper() for c in text)  # a question typed all in lower case
+    if "va" in words[i:k] and (_capital(toks[k][2]) or typed):
         return True  # "Báo và Phát thanh, Truyền hình"
     for n in range(k, min(k + 4, len(toks) - 1)):
         if n > k and not _gap_ok(text, toks[n - 1][1], toks[n][0]):
@@ -207,14 +208,16 @@ def _gap_ok(text: str, end: int, start: int) -> bool:
     return gap.strip(" ") in ("", "-", "–", "&", "/") and "\n" not in gap
 
 
-def grammar_organisations(text: str) -> list[Organisation]:
-    """Organisations found by the head-noun grammar alone (the module docstring), in order."""
+def grammar_organisations(text: str, casual: bool = False) -> list[Organisation]:
+    """Organisations found by the head-noun grammar alone (the module docstring), in order.
+    `casual`: text typed without capitals or diacritics (a question): a head of two words or
+    more ("ban quan ly", "trung tam") counts in lower case too."""
     toks = _tokens(text)
     words = [t[3] for t in toks]
     out: list[Organisation] = []
     i = 0
     while i < len(toks):
-        found = _organisation_at(text, toks, words, i)
+        found = _organisation_at(text, toks, words, i, casual)
         if found is None:
             i += 1
             continue
@@ -225,12 +228,12 @@ def grammar_organisations(text: str) -> list[Organisation]:
 
 
 def _organisation_at(text: str, toks: Sequence[tuple[int, int, str, str]], words: Sequence[str],
-                     i: int) -> tuple[Organisation, int] | None:
+                     i: int, casual: bool = False) -> tuple[Organisation, int] | None:
     for head, needs_cap in _HEAD_BY_FIRST.get(words[i], ()):
         n = len(head)
         if tuple(words[i : i + n]) != head:
             continue
-        if not _capital(toks[i][2]) and words[i] not in _LOWER_OK:
+        if not _capital(toks[i][2]) and words[i] not in _LOWER_OK and not (casual and n >= 2):
             continue
         if any(not _gap_ok(text, toks[k][1], toks[k + 1][0]) for k in range(i, i + n - 1)):
             continue
@@ -293,6 +296,7 @@ class Finder:
 
     agencies: AgencyTable
     date: str | None = None
+    casual: bool = False  # a typed question: lower-case heads of two words or more count
 
     def find(self, text: str) -> list[Mention]:
         communes = self._named_communes(text)
@@ -302,7 +306,7 @@ class Finder:
                           if not any(s < m.end and m.start < e for s, e in taken)]
         taken += [(m.start, m.end) for m in table_mentions]
         extra = list(communes)
-        for org in grammar_organisations(text):
+        for org in grammar_organisations(text, self.casual):
             bare = text[org.start : org.name_end]
             core = self.agencies.exact(org.name) or self.agencies.exact(bare) or self.agencies.exact(f"{bare} tỉnh")
             clash = [m for m in table_mentions if m.start < org.end and org.start < m.end]
@@ -337,7 +341,7 @@ class Finder:
         if m.agency.name != DISTRICTS:
             return m
         spelled = fold_text(text[m.start : m.end])
-        communal = re.search(r"\b(?:xa|phuong|dac khu)\b", spelled) is not None
+        communal = re.search(r"(?<!dia )\b(?:xa|phuong|dac khu)\b", spelled) is not None
         if communal or (self.date is not None and self.date >= REFORM_DATE and "huyen" not in spelled):
             return Mention(m.start, m.end, self.agencies.agencies.get(COMMUNES) or Agency(COMMUNES, (), True, "communes"),
                            m.weak)
@@ -391,7 +395,7 @@ class Finder:
         spans = [(m.start, m.end) for m in out]
         for short, agency in declared.items():
             for hit in re.finditer(r"(?<![\w])" + re.escape(short) + r"(?![\w])", text):
-                if any(s <= hit.start() < e or s < hit.end() <= e for s, e in spans):
+                if hit.start() in inside or any(s <= hit.start() < e or s < hit.end() <= e for s, e in spans):
                     continue
                 out.append(Mention(hit.start(), hit.end(), agency))
                 spans.append((hit.start(), hit.end()))
