@@ -83,8 +83,8 @@ def _join_wrapped(m: re.Match[str]) -> str:
         return m.group(0)
     if _BARE_NUMBER.match(prev) and not _UNIT_START.match(nxt) and nxt[0] != "|" and "\n" not in m.group(0)[1:]:
         return " "  # "2.10." alone on a line, its heading on the next (a Word or PDF copy)
-    if prev[-1] in ".:;!?|" or (prev.endswith("/.")) or nxt[0] == "|":
-        return m.group(0)  # a sentence's end, or a table cell's edge
+    if prev[-1] in ".:;!?" or (prev.endswith("/.")) or "|" in prev or "|" in nxt:
+        return m.group(0)  # a sentence's end, or a table row (never run into the next row)
     blank = m.group(0).count("\n") > 1
     first = nxt[0]
     if first.islower() and not _UNIT_START.match(nxt):
