@@ -180,3 +180,23 @@ def closest(phrase: str, seen: Mapping[str, int], n: int = 5) -> tuple[str, ...]
     scored = sorted(((len(want & _tokens(org_key(s))) / max(len(want | _tokens(org_key(s))), 1), -seen[s], s)
                      for s in seen), reverse=True)
     return tuple(s for sc, _, s in scored[:n] if sc > 0)
+
+
+_TOPIC_STOP = frozenset("""
+trong ve doi voi cua cac nhung va la gi cho tai theo de o nay ke hoach nhiem vu cong tac thuc hien
+viec linh vuc tinh thanh pho
+""".split())
+
+
+def topic_words(topic: str) -> set[str]:
+    """The content words of a topic qualifier ("về cải cách hành chính" -> cai, cach, hanh, chinh)."""
+    return {w for w in re.findall(r"[0-9a-z]+", fold_text(topic)) if w not in _TOPIC_STOP and len(w) > 1}
+
+
+def on_topic(topic: str, text: str, minimum: float = 0.6) -> bool:
+    """Whether a document's text holds most of the topic's content words."""
+    want = topic_words(topic)
+    if not want:
+        return True
+    have = set(re.findall(r"[0-9a-z]+", fold_text(text)))
+    return len(want & have) / len(want) >= minimum

@@ -127,11 +127,29 @@ def ask(index: Index, question: str, filters: Filters | None = None) -> Answer:
         return AgencyAnswer(question, label, (), (), known=False,
                             closest=agency_question.closest(q.names[0] if q.names else q.phrase, seen))
     f = filters or Filters()
+    answer = agency_answer(index, question, names, f)
     if q.province and not f.province:
         scoped = agency_answer(index, question, names, replace(f, province=q.province))
         if scoped.groups or scoped.collective:
-            return replace(scoped, agency=label, province=q.province)
-    return replace(agency_answer(index, question, names, f), agency=label)
+            answer = replace(scoped, province=q.province)
+    return replace(_on_topic(index, answer, q.topic), agency=label)
+
+
+def _on_topic(index: Index, answer: AgencyAnswer, topic: str | None) -> AgencyAnswer:
+    """A topic qualifier ("... về cải cách hành chính") keeps the directives on that topic, when
+    any of the agency's directives is on it."""
+    if not topic or not answer.groups:
+        return answer
+    texts = {}
+    for g in (*answer.groups, *answer.collective):
+        if g.doc_id not in texts:
+            doc = index.store.document(g.doc_id)
+            texts[g.doc_id] = doc.text.text if doc is not None else ""
+    keep = {d for d, text in texts.items() if agency_question.on_topic(topic, text)}
+    if not any(g.doc_id in keep for g in answer.groups):
+        return answer
+    return replace(answer, groups=tuple(g for g in answer.groups if g.doc_id in keep),
+                   collective=tuple(g for g in answer.collective if g.doc_id in keep))
 
 
 def agency_answer(index: Index, question: str, agency: str | Sequence[str], filters: Filters | None = None,
