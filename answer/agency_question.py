@@ -133,6 +133,8 @@ def match(q: AgencyQuestion, seen: Mapping[str, int]) -> tuple[str, ...]:
     for name in q.names:
         key = org_key(name)
         same = [s for s in seen if s == name or org_key(s) == key]
+        if key in _GENERIC_HEADS:  # "các doanh nghiệp": every kind of them the index has seen
+            same += _same_head(key, seen)
         out += same or _closest(key, seen, _MIN_SCORE) or _same_head(key, seen)
     if not q.names:
         out += _closest(org_key(re.split(r"[,(]| la | như | nhu ", q.phrase)[0]), seen, _MIN_SCORE)
