@@ -308,9 +308,9 @@ def check_floors(result: EvalResult, floors: Floors) -> list[str]:
     for (dataset, retriever, query_type, name), minimum in floors.type_metrics.items():
         if dataset != result.dataset or retriever not in result.runs or not result.results(retriever, query_type):
             continue
-        value = result.metric(retriever, name, query_type)
-        if value < minimum:
-            violations.append(f"{dataset}/{retriever}: {query_type} {name} = {value:.4f} < floor {minimum:.4f}")
+        mean = result.metric(retriever, name, query_type)
+        if mean < minimum:
+            violations.append(f"{dataset}/{retriever}: {query_type} {name} = {mean:.4f} < floor {minimum:.4f}")
     for (dataset, retriever, query_type, k), minimum in floors.doc_type_metrics.items():
         if dataset != result.dataset or retriever not in result.runs:
             continue

@@ -524,7 +524,7 @@ def extract_assignments(doc: Document, chunks: Sequence[Chunk] = (), agencies: A
         # reads from the heading's words.
         head = lead_in.get(sec.keys) if sec is not None and not is_heading and not first_subjects else None
         lead_start = None
-        if head is not None and text[head[1] : ls].strip() == "" and current is section_owner.get(sec.keys):
+        if head is not None and sec is not None and text[head[1] : ls].strip() == "" and current is section_owner.get(sec.keys):
             lead_start = head[0]
         runs: list[tuple[_Owner | None, str | None, int, int]] = []
         for n, (a, b) in enumerate(clauses):
@@ -567,8 +567,9 @@ def _field_blocks(text: str, starts: list[int], d: _Doc) -> list[_FieldBlock]:
     for ls, le in lines:
         f = _FIELD.match(folded, ls, le)
         t = _TIME_FIELD.match(folded, ls, le)
+        found = f or t
         kinds.append((("lead" if f.group("lead") else "partner") if f else "time" if t else None,
-                      (f or t).end() if (f or t) else ls))
+                      found.end() if found else ls))
     out: list[_FieldBlock] = []
     prev_end = 0
     i = 0

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from itertools import pairwise
 
 from ingest.model import Chunk, Section
 from ingest.sections import parse_sections
@@ -106,7 +107,7 @@ def chunk_document(doc_id: str, text: str, max_chars: int = MAX_CHARS) -> list[C
         # A table row is a chunk of its own (searchable as the task it assigns).
         cuts = sorted({b for r in rows for b in (r.start, r.end) if start < b < end})
         bounds = [start, *cuts, end]
-        spans = [p for a, b in zip(bounds, bounds[1:]) if text[a:b].strip() for p in _pieces(text, a, b, max_chars)]
+        spans = [p for a, b in pairwise(bounds) if text[a:b].strip() for p in _pieces(text, a, b, max_chars)]
         for n, (s, e) in enumerate(spans, 1):
             s, e = _trim(text, s, e)
             cid = f"{doc_id}:{key}" + (f"~{n}" if len(spans) > 1 else "")

@@ -161,9 +161,9 @@ def _place_at(text: str, toks: Sequence[tuple[int, int, str, str]], i: int) -> i
 
     def province_len(k: int) -> int:
         for n in (4, 3, 2, 1):
-            if k + n <= len(toks) and all(_capital(t[2]) for t in toks[k : k + n]):
-                if " ".join(words[k : k + n]) in spell:
-                    return n
+            if (k + n <= len(toks) and all(_capital(t[2]) for t in toks[k : k + n])
+                    and " ".join(words[k : k + n]) in spell):
+                return n
         return 0
 
     if tuple(words[i : i + 2]) in (("cap", "tinh"), ("cap", "xa"), ("cap", "huyen")):

@@ -45,21 +45,21 @@ CASES = [
     ("UBND các xã, phường, đặc khu rà soát, thống kê tài sản công trên địa bàn.",
      [("UBND các xã, phường, đặc khu", "collective", None)]),
     # A line of its own naming the addressees owns the paragraph after it.
-    ("Đề nghị Viện kiểm sát nhân dân tỉnh, Tòa án nhân dân tỉnh\n\n"
-     "Thực hiện tốt chức năng thực hành quyền công tố, xét xử các vụ án về ma túy.",
+    (("Đề nghị Viện kiểm sát nhân dân tỉnh, Tòa án nhân dân tỉnh\n\n"
+     "Thực hiện tốt chức năng thực hành quyền công tố, xét xử các vụ án về ma túy."),
      [("Tòa án nhân dân tỉnh", "giao", None), ("Viện kiểm sát nhân dân tỉnh", "giao", None)]),
     # A heading that only describes its addressees owns its bullets.
-    ("7. Các doanh nghiệp hoạt động trong lĩnh vực xây dựng, vận tải trên địa bàn tỉnh\n"
-     "- Chủ động phối hợp triển khai các giải pháp số phục vụ quản lý hạ tầng giao thông.",
+    (("7. Các doanh nghiệp hoạt động trong lĩnh vực xây dựng, vận tải trên địa bàn tỉnh\n"
+     "- Chủ động phối hợp triển khai các giải pháp số phục vụ quản lý hạ tầng giao thông."),
      [("Các doanh nghiệp hoạt động", "phoi_hop", None)]),
     # "Trách nhiệm của X" as a heading.
-    ("Điều 30. Trách nhiệm của Cổng thông tin điện tử tỉnh\n"
-     "1. Bảo đảm hạ tầng kỹ thuật, an toàn thông tin cho hệ thống thư điện tử công vụ.",
+    (("Điều 30. Trách nhiệm của Cổng thông tin điện tử tỉnh\n"
+     "1. Bảo đảm hạ tầng kỹ thuật, an toàn thông tin cho hệ thống thư điện tử công vụ."),
      [("Cổng thông tin điện tử tỉnh", "giao", None)]),
     # Labelled fields after a task, like a table row.
-    ("- Tổ chức tập huấn kỹ năng xây dựng pháp luật cho cán bộ, công chức.\n"
+    (("- Tổ chức tập huấn kỹ năng xây dựng pháp luật cho cán bộ, công chức.\n"
      "Đơn vị chủ trì: Sở Tư pháp.\nĐơn vị phối hợp: Sở Nội vụ; các cơ quan liên quan.\n"
-     "Thời gian thực hiện: Quý III/2026.",
+     "Thời gian thực hiện: Quý III/2026."),
      [("Sở Tư pháp", "chu_tri", "2026-09-30"), ("Sở Nội vụ", "phoi_hop", "2026-09-30")]),
     # A reply that reports rather than assigns.
     ("Sở Y tế đã tổ chức tiêm chủng cho trẻ em trên địa bàn tỉnh trong năm 2025.", []),
