@@ -99,6 +99,8 @@ _COMMUNE_COLLECTIVE = re.compile(
     r"\b(?:ubnd|uy ban nhan dan|chinh quyen)\s+(?:cac\s+)?(?:cap xa|(?:xa|phuong|dac khu|thi tran)"
     r"(?:\s*(?:,|va|/)\s*(?:xa|phuong|dac khu|thi tran))*)(?![\w])"
 )
+# "Các Sở: Xây dựng, Tài chính": a plural head over a list of names.
+_HEAD_LIST = re.compile(r"\b[Cc]ác[ ]+(Sở|SỞ|Ban|Trung tâm|Hội)[ ]*:[ ]*(?=[A-ZĐÀ-Ỹ])")
 _NAMED_COMMUNE = re.compile(
     r"\b(?:ubnd|uy ban nhan dan)\s+(?:cac\s+)?(xa|phuong|dac khu|thi tran)\s*:?\s+"
 )
@@ -299,7 +301,7 @@ class Finder:
     casual: bool = False  # a typed question: lower-case heads of two words or more count
 
     def find(self, text: str) -> list[Mention]:
-        communes = self._named_communes(text)
+        communes = self._named_communes(text) + self._head_lists(text)
         communes += self._collectives(text, [(m.start, m.end) for m in communes])
         taken = [(m.start, m.end) for m in communes]
         table_mentions = [self._dated(m, text) for m in self.agencies.find(text)
@@ -346,6 +348,26 @@ class Finder:
             return Mention(m.start, m.end, self.agencies.agencies.get(COMMUNES) or Agency(COMMUNES, (), True, "communes"),
                            m.weak)
         return m
+
+    def _head_lists(self, text: str) -> list[Mention]:
+        """A plural head noun over a list of names ("Các Sở: Xây dựng, Tài chính, Công Thương:"):
+        each name with the head ("Sở Xây dựng", "Sở Tài chính", ...)."""
+        out: list[Mention] = []
+        for m in _HEAD_LIST.finditer(text):
+            head = m.group(1)
+            pos = m.end()
+            while True:
+                w = re.match(r"([A-ZĐÀ-Ỹ][^\W_]*(?:[ ]+(?:và[ ]+)?[^\W_]+){0,5}?)(?=[ ]*(?:[,;:.]|$|\n))", text[pos:])
+                if not w:
+                    break
+                name = f"{head[:1].upper()}{head[1:].lower()} {w.group(1)}"
+                agency = self.agencies.exact(name) or Agency(name, ())
+                out.append(Mention(m.start() if not out or out[-1].start < m.start() else pos, pos + w.end(1), agency))
+                rest = re.match(r"[ ]*[,;][ ]*(?=[A-ZĐÀ-Ỹ])", text[pos + w.end(1) :])
+                if not rest:
+                    break
+                pos = pos + w.end(1) + rest.end()
+        return out
 
     def _collectives(self, text: str, taken: list[tuple[int, int]]) -> list[Mention]:
         """The lower tier written as a whole ("UBND cấp xã", "UBND các phường, xã, đặc khu")."""

@@ -36,6 +36,9 @@ CASES = [
     ("Đề nghị Liên minh Hợp tác xã tỉnh, Đoàn TNCS Hồ Chí Minh tỉnh, Hội nông dân tỉnh", "2025-11-18",
      [("Liên minh Hợp tác xã tỉnh", "Liên minh Hợp tác xã tỉnh"),
       ("Đoàn TNCS Hồ Chí Minh tỉnh", "Đoàn TNCS Hồ Chí Minh tỉnh"), ("Hội nông dân tỉnh", "Hội nông dân tỉnh")]),
+    # A plural head over a list of names.
+    ("3. Các Sở: Xây dựng, Tài chính, Công Thương:", "2025-11-18",
+     [("Các Sở: Xây dựng", "Sở Xây dựng"), ("Tài chính", "Sở Tài chính"), ("Công Thương", "Sở Công Thương")]),
     # Words that only look like heads: "Ban hành", "Hội nghị", "Báo cáo".
     ("Ban hành kế hoạch tổ chức Hội nghị tổng kết", "2025-11-18", []),
     # Abbreviations the table normalises.
