@@ -40,6 +40,7 @@ _TASK_WORDS = re.compile(r"\b(?:nhiem vu|duoc giao|phai lam|lam gi|viec gi|cong 
 _TOPIC = re.compile(r"\b(?:trong|ve|doi voi|lien quan den|cho)\s+(.+)$")
 _PLACE = re.compile(r"\s+(?:o|tai|tren dia ban)\s+(\S.*)$")
 _MIN_SCORE = 0.6
+_NEAR = 0.75
 
 
 @dataclass(frozen=True)
@@ -135,7 +136,10 @@ def match(q: AgencyQuestion, seen: Mapping[str, int]) -> tuple[str, ...]:
         same = [s for s in seen if s == name or org_key(s) == key]
         if key in _GENERIC_HEADS:  # "các doanh nghiệp": every kind of them the index has seen
             same += _same_head(key, seen)
-        out += same or _closest(key, seen, _MIN_SCORE) or _same_head(key, seen)
+        # The same name, and names that differ from it by a modifier ("Các đơn vị cấp nước" for
+        # "Các đơn vị cấp nước sạch"); else the nearest, else the same generic head.
+        near = [c for c in _closest(key, seen, _NEAR) if c not in same]
+        out += (same + near) or _closest(key, seen, _MIN_SCORE) or _same_head(key, seen)
     if not q.names:
         out += _closest(org_key(re.split(r"[,(]| la | như | nhu ", q.phrase)[0]), seen, _MIN_SCORE)
     if COMMUNES in out or DISTRICTS in q.names:

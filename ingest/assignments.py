@@ -269,7 +269,9 @@ class _Doc:
         return None
 
     def partners(self, a: int, b: int, owners: Sequence[Mention]) -> list[Mention]:
-        """Agencies named after "phối hợp (chặt chẽ) với" in [a, b), collectives left out."""
+        """Agencies named after "phối hợp (chặt chẽ) với" in [a, b). Groups of departments are
+        left out ("phối hợp với các sở, ngành" assigns no one); local governments as a whole are
+        not ("phối hợp với Ủy ban nhân dân các xã, phường": the communes cooperate)."""
         out: list[Mention] = []
         prev: Mention | None = None
         for m in self.mentions_in(a, b):
@@ -278,7 +280,8 @@ class _Doc:
             chained = prev is not None and re.fullmatch(r"\s*(?:,|;|&|va|,\s*va)?\s*(?:cac\s+)?", self.folded[prev.end : m.start])
             if lead or chained:
                 prev = m
-                if not m.agency.collective and all(o.name != m.name for o in owners):
+                local = m.agency.collective and m.agency.covers in ("communes", "districts")
+                if (not m.agency.collective or local) and all(o.name != m.name for o in owners):
                     out.append(m)
             else:
                 prev = None

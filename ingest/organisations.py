@@ -102,7 +102,7 @@ _COMMUNE_COLLECTIVE = re.compile(
 # "Các Sở: Xây dựng, Tài chính": a plural head over a list of names.
 _HEAD_LIST = re.compile(r"\b[Cc]ác[ ]+(Sở|SỞ|Ban|Trung tâm|Hội)[ ]*:[ ]*(?=[A-ZĐÀ-Ỹ])")
 _NAMED_COMMUNE = re.compile(
-    r"\b(?:ubnd|uy ban nhan dan)\s+(?:cac\s+)?(xa|phuong|dac khu|thi tran)\s*:?\s+"
+    r"\b(?:ubnd|uy ban nhan dan)\s+(?:cac\s+|\d{1,3}\s+)?(xa|phuong|dac khu|thi tran)\s*:?\s+"
 )
 
 

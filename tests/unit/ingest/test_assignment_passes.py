@@ -41,6 +41,9 @@ CASES = [
     # "X được giao ..."
     ("Trung tâm Phục vụ hành chính công tỉnh được giao quản lý tài khoản của hệ thống.",
      [("Trung tâm Phục vụ hành chính công tỉnh", "giao", None)]),
+    # Local governments named as partners cooperate; groups of departments assign no one.
+    ("Sở Xây dựng chủ trì, phối hợp với các sở, ngành và Ủy ban nhân dân các xã, phường lập phương án cấp nước.",
+     [("Sở Xây dựng", "chu_tri", None), ("UBND các xã, phường, đặc khu", "phoi_hop", None)]),
     # The lower tier after 1 July 2025, written as a whole.
     ("UBND các xã, phường, đặc khu rà soát, thống kê tài sản công trên địa bàn.",
      [("UBND các xã, phường, đặc khu", "collective", None)]),

@@ -67,6 +67,12 @@ def test_named_communes_are_one_organisation_each() -> None:
         "UBND xã Gia Thuận", "UBND xã Tân Điền", "UBND xã Gò Công Đông", "UBND xã Tân Phú Đông"]
 
 
+def test_communes_counted_before_their_names() -> None:
+    line = "phối hợp với Ủy ban nhân dân 04 xã: Gia Thuận, Tân Điền, Gò Công Đông, Tân Phú Đông"
+    assert [m.name for m in finder("2025-11-20").find(line)] == [
+        "UBND xã Gia Thuận", "UBND xã Tân Điền", "UBND xã Gò Công Đông", "UBND xã Tân Phú Đông"]
+
+
 @pytest.mark.parametrize(("line", "date", "expected"), [
     # From 1 July 2025 a province has communes directly under it; "các xã" never means districts.
     ("Ủy ban nhân dân các xã, phường chịu trách nhiệm", "2025-11-20", COMMUNES),
