@@ -246,12 +246,12 @@ class Floors:
 
 
 # dev2025 (issue 13): real 2025 plans, letters and decisions of many provinces. Every agency
-# question is answered as one, no other agency's task is listed as the asked one's, and a
-# document-number query finds its document in the top 10. The task recall and the snippet-level
-# number figure are set at what the general rules measure (see the session's report), below the
-# issue's targets of 0.90 and 0.95: the labelled snippets of three number queries run from a
-# title into the next paragraph, across a chunk boundary.
-DEV2025_AGENCY_MEAN = 0.80
+# question is answered as one, no other agency's task is listed as the asked one's, mean task
+# recall >= 0.90 (measured 0.92 when set), and every document-number query finds its document in
+# the top 10. Passage level, a number query's labelled snippets must also be in one passage: three
+# of the seven run from a document's title into its first paragraph, across a chunk boundary, so
+# that floor stays at the 4/7 measured before issue 13 (5/7 when set, with the hash embedder).
+DEV2025_AGENCY_MEAN = 0.90
 DEV2025_NUMBER_HIT = 0.57
 
 # Provenance: the ALQAC figures sit below the README's reference for plain syllable BM25 (Hit@10
