@@ -65,7 +65,7 @@ _MARKER = re.compile(
 )
 # Sentence (clause) boundaries inside a paragraph: ". " or "; " before the next words.
 _CLAUSE = re.compile(r"(?<=[.;!?])\s+(?=\S)")
-_TRIGGERS = (("giao",), ("yeu", "cau"), ("de", "nghi"), ("chi", "dao"), ("trach", "nhiem", "cua"),
+_TRIGGERS = (("giao",), ("yeu", "cau"), ("de", "nghi"), ("khuyen", "khich"), ("chi", "dao"), ("trach", "nhiem", "cua"),
              ("nhiem", "vu", "cua"), ("nhiem", "vu", "va", "quyen", "han", "cua"))
 # What may follow the names in a heading that addresses them: "11. Các đơn vị cấp nước sạch trên
 # địa bàn thành phố có trách nhiệm", "Sở X có trách nhiệm thực hiện các nhiệm vụ sau:".

@@ -268,7 +268,7 @@ def _organisation_at(text: str, toks: Sequence[tuple[int, int, str, str]], words
                 lower = False
             if lower and w in _STOP and tuple(words[k : k + 2]) != ("chi", "nhanh"):
                 break
-            if lower and k > j and tuple(words[k : k + 2]) in _STOP_PAIRS and words[k - 1] not in ("tu", "dau"):
+            if lower and tuple(words[k : k + 2]) in _STOP_PAIRS and words[k - 1] not in ("tu", "dau"):
                 break
             # "Sở Tài chính và Sở Nội vụ": "và" before another organisation ends this one.
             if w == "va" and k + 1 < len(toks) and _organisation_at(text, toks, words, k + 1) is not None:

@@ -29,6 +29,8 @@ CASES = [
      [("Hội Nông dân tỉnh", "giao", None)]),
     ("Yêu cầu Trung tâm Phát triển quỹ đất tỉnh hoàn thành bồi thường trong quý II/2026.",
      [("Trung tâm Phát triển quỹ đất tỉnh", "giao", "2026-06-30")]),
+    ("Khuyến khích Liên đoàn Lao động tỉnh, Hội Nông dân tỉnh tham gia mạng lưới hỗ trợ chuyển đổi số.",
+     [("Hội Nông dân tỉnh", "giao", None), ("Liên đoàn Lao động tỉnh", "giao", None)]),
     # "X tham mưu ..."
     ("Sở Nội vụ tham mưu UBND tỉnh sắp xếp các đơn vị sự nghiệp công lập.",
      [("Sở Nội vụ", "giao", None)]),
