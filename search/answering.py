@@ -72,12 +72,17 @@ def agency_tasks(service: Service, name: str, province: str | None = None, since
     from ingest.agencies import table
     from search import answers
 
-    known = table().lookup(name)
-    if known is None:
-        raise UnknownAgency(name)
+    from ingest.organisations import org_key
+
     day = today or dt.date.today().isoformat()
     with service.reading() as index:
-        result = answers.agency_answer(index, name, known.name, Filters(province=province, since=since, until=until))
+        known = table().lookup(name)
+        # Any organisation the index has seen, by its name's key, not only the table's agencies.
+        seen = [] if known is not None else [s for s in index.store.organisations() if org_key(s) == org_key(name)]
+        if known is None and not seen:
+            raise UnknownAgency(name)
+        asked = known.name if known is not None else seen
+        result = answers.agency_answer(index, name, asked, Filters(province=province, since=since, until=until))
     d = result.to_dict()
 
     def judged(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
