@@ -33,7 +33,8 @@ _OF_END = re.compile(r"\s+(?:la gi|gom nhung gi|gom|bao gom|la nhung gi|trong|ve
 # Interrogatives of a factual question: the answer is a fact, not a list of tasks.
 _FACTUAL = re.compile(
     r"\b(?:khi nao|bao gio|bao nhieu|ngay nao|ngay may|thoi han|han chot|bao lau|o dau|van ban nao|"
-    r"so hieu|ai (?:chu tri|phu trach|chiu trach nhiem)|co quan nao|don vi nao|so nao)\b"
+    r"so hieu|ai (?:chu tri|phu trach|chiu trach nhiem)|co quan nao|don vi nao|so nao|thoi gian nao|luc nao|"
+    r"thoi diem nao|bao nhieu lan|may lan|tan suat)\b"
 )
 # Words that make a question naming an organisation ask for its tasks.
 _TASK_WORDS = re.compile(r"\b(?:nhiem vu|duoc giao|phai lam|lam gi|viec gi|cong viec|nhung gi|yeu cau|trach nhiem)\b")

@@ -41,6 +41,8 @@ def test_parse(question: str, expected: AgencyQuestion) -> None:
     "Khi nào Sở Y tế phải hoàn thành tiêm vắc-xin?",
     "Bao nhiêu xã của Đồng Nai đạt chuẩn nông thôn mới nâng cao?",
     "Giải ngân vốn đầu tư công",
+    "Sở Văn hóa, Thể thao và Du lịch phải báo cáo kết quả trong thời gian nào?",
+    "UBND các xã, phường phải báo cáo bao nhiêu lần mỗi ngày?",
 ])
 def test_factual_questions_are_not_agency_questions(question: str) -> None:
     assert parse(question, DATE) is None
