@@ -70,9 +70,8 @@ def agency_tasks(service: Service, name: str, province: str | None = None, since
     import datetime as dt
 
     from ingest.agencies import table
-    from search import answers
-
     from ingest.organisations import org_key
+    from search import answers
 
     day = today or dt.date.today().isoformat()
     with service.reading() as index:
