@@ -34,6 +34,7 @@ from dataclasses import dataclass
 
 from ingest import provinces
 from ingest.agencies import Agency, AgencyTable, Mention, fold_text, name_key, table
+from ingest.vietnamese import normalize
 
 COMMUNES = "UBND các xã, phường, đặc khu"  # the collective of the lower tier from 1 July 2025
 DISTRICTS = "UBND các huyện, thành phố"
@@ -48,7 +49,7 @@ _HEADS: tuple[tuple[str, bool], ...] = (
     ("bo chi huy quan su", False), ("bo chi huy bo doi bien phong", False), ("bo doi bien phong", False),
     ("bo chqs", False), ("bchqs", False),
     ("trung tam", False), ("van phong", False), ("thanh tra", False), ("cong an", False),
-    ("kho bac nha nuoc", False), ("kho bac", False), ("thue", False), ("cuc thue", False), ("chi cuc thue", False),
+    ("kho bac nha nuoc", False), ("kho bac", False), ("thue", True), ("cuc thue", False), ("chi cuc thue", False),
     ("bao hiem xa hoi", False), ("bhxh", False), ("bao va phat thanh", False), ("dai phat thanh", False),
     ("lien doan lao dong", False), ("lien doan", False), ("lien minh hop tac xa", False), ("lien minh", False),
     ("uy ban mat tran to quoc", False), ("mat tran to quoc", False), ("tinh doan", False),
@@ -62,6 +63,9 @@ _HEADS: tuple[tuple[str, bool], ...] = (
     ("cac doanh nghiep", False), ("chu rung", False), ("cac chu rung", False), ("don vi cap nuoc", False),
     ("cac don vi cap nuoc", False),
 )
+# The written (accented) form of each one-word head.
+_ACCENTED = {"so": "sở", "ban": "ban", "hoi": "hội", "bao": "báo", "dai": "đài", "vien": "viện", "quy": "quỹ",
+             "cuc": "cục", "truong": "trường", "bo": "bộ", "thue": "thuế"}
 _HEAD_BY_FIRST: dict[str, list[tuple[tuple[str, ...], bool]]] = {}
 for _h, _cap in _HEADS:
     _toks = tuple(_h.split())
@@ -76,7 +80,7 @@ _NOT_AFTER_HEAD = frozenset({
 })
 # Words (folded, written in lower case) that start the predicate or a preposition and so end a
 # name; capitalised they belong to it ("Trung tâm Phát triển quỹ đất").
-_STOP = frozenset(["chu", "phoi", "co", "thuc", "to", "chi", "huong", "theo", "kiem", "trien", "tham", "phu", "la", "duoc", "da", "dang", "se", "can", "phai", "tiep", "khan", "chiu", "tang", "nghien", "de", "bao", "lam", "tap", "dam", "ra", "thong", "cung", "giai", "nang", "day", "trinh", "danh", "ho", "van", "tuyen", "lap", "voi", "cho", "tai", "trong", "ve", "den", "tren", "duoi", "nham", "khi", "neu", "ngay", "thang", "nam", "cua", "cac", "nhung", "moi", "hoac", "thuoc", "ket", "su", "ung", "quyet", "bo", "cu", "kip", "nghiem", "giam", "tao", "xu", "phat", "uu", "tiep", "ban", "truoc", "sau"])
+_STOP = frozenset(["chu", "phoi", "co", "thuc", "to", "chi", "huong", "theo", "kiem", "trien", "tham", "phu", "la", "duoc", "da", "dang", "se", "can", "phai", "tiep", "khan", "chiu", "tang", "nghien", "de", "bao", "lam", "tap", "dam", "ra", "thong", "cung", "giai", "nang", "day", "trinh", "danh", "ho", "van", "tuyen", "lap", "voi", "cho", "tai", "trong", "ve", "den", "tren", "duoi", "nham", "khi", "neu", "ngay", "thang", "nam", "cua", "cac", "nhung", "moi", "hoac", "thuoc", "ket", "ung", "quyet", "bo", "cu", "kip", "nghiem", "giam", "tao", "phat", "uu", "tiep", "ban", "truoc", "sau", "giao"])
 # Predicate words never the second syllable of a name word ("Cục Thuế có ý kiến").
 _PREDICATE_WORDS = frozenset("""
 co la duoc da dang se can phai chu phoi thuc tham to chi huong theo kiem tiep khan chiu lam voi cho tai
@@ -237,13 +241,23 @@ def _organisation_at(text: str, toks: Sequence[tuple[int, int, str, str]], words
             continue
         if not _capital(toks[i][2]) and words[i] not in _LOWER_OK and not (casual and n >= 2):
             continue
+        # Folding merges words the grammar must keep apart: Sở/Số, Đài/Đại, Quỹ/Quy, Thuế/Thuê,
+        # Trường/Trưởng, Hội/Hỏi. A head written with diacritics must be the right word.
+        written = normalize(toks[i][2]).lower()
+        if n == 1 and written != words[i] and written != _ACCENTED.get(words[i], written):
+            continue
+        # A line in capitals is a title ("QUY TRÌNH GIẢI QUYẾT ..."), not a name in running text.
+        if (len(toks[i][2]) > 1 and toks[i][2].isupper() and i + 1 < len(toks) and len(toks[i + 1][2]) > 1
+                and toks[i + 1][2].isupper()):
+            continue
         if any(not _gap_ok(text, toks[k][1], toks[k + 1][0]) for k in range(i, i + n - 1)):
             continue
         j = i + n
         if j < len(toks) and words[j] in _NOT_AFTER_HEAD and n == 1:
             continue
         if needs_cap and not (j < len(toks) and _gap_ok(text, toks[j - 1][1], toks[j][0]) and (
-                _capital(toks[j][2]) or words[j] in ("va", "nong", "phu", "cuu", "chu", "lien"))):
+                _capital(toks[j][2]) or words[j] in ("va", "nong", "phu", "cuu", "chu", "lien")
+                or _place_at(text, toks, j))):
             continue
         # The name: words up to punctuation, a predicate word, another head or a place.
         place_at = None
@@ -264,6 +278,8 @@ def _organisation_at(text: str, toks: Sequence[tuple[int, int, str, str]], words
             # A lower-case syllable right after a capitalised one ends the same word ("Phát
             # triển", "Dân tộc"); "các" right after the head opens the name ("Ban Quản lý các khu").
             lower = not _capital(toks[k][2]) and (not _title(toks[k - 1][2]) or w in _PREDICATE_WORDS)
+            if lower and len(w) == 1:
+                break  # "điểm a", "khoản b": a list letter, never a syllable of a name
             if k == j and w == "cac":
                 lower = False
             if lower and w in _STOP and tuple(words[k : k + 2]) != ("chi", "nhanh"):

@@ -39,8 +39,12 @@ CASES = [
     # A plural head over a list of names.
     ("3. Các Sở: Xây dựng, Tài chính, Công Thương:", "2025-11-18",
      [("Các Sở: Xây dựng", "Sở Xây dựng"), ("Tài chính", "Sở Tài chính"), ("Công Thương", "Sở Công Thương")]),
-    # Words that only look like heads: "Ban hành", "Hội nghị", "Báo cáo".
+    # Words that only look like heads: "Ban hành", "Hội nghị", "Báo cáo"; folded look-alikes
+    # (Số/Sở, Đại/Đài, Thuê/Thuế, Quy/Quỹ); a title in capitals; a tax, not a tax office.
     ("Ban hành kế hoạch tổ chức Hội nghị tổng kết", "2025-11-18", []),
+    ("Đại lý thu Thuê nhà ở thương mại theo Quy trình Số 1", "2025-11-18", []),
+    ("QUY TRÌNH GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH", "2025-11-18", []),
+    ("Thuế giá trị gia tăng được khấu trừ", "2025-11-18", []),
     # Abbreviations the table normalises.
     ("Sở NN&MT; BCH Quân sự tỉnh", "2025-11-18",
      [("Sở NN&MT", "Sở Nông nghiệp và Môi trường"), ("BCH Quân sự tỉnh", "Bộ Chỉ huy Quân sự tỉnh")]),
