@@ -17,9 +17,10 @@ with `via` = the predecessor's name.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Protocol
 
+from answer import agency_question
 from answer.intent import Classified, classify  # noqa: F401  (re-exported: answers.classify)
 from domain.model import Filters, Retriever, StoredTask
 from index.generation import IndexNotReady
@@ -82,6 +83,9 @@ class AgencyAnswer:
     collective: tuple[DirectiveTasks, ...]
     predecessors_included: tuple[str, ...] = ()
     kind: str = field(default="agency")
+    known: bool = True  # False: no organisation the index has seen matches the question
+    closest: tuple[str, ...] = ()  # for an unknown organisation: the nearest known ones
+    province: str | None = None  # the province the question (or the filter) scoped it to
 
     @property
     def tasks(self) -> tuple[Task, ...]:
@@ -95,13 +99,52 @@ class AgencyAnswer:
 def ask(index: Index, question: str, filters: Filters | None = None, retriever: Retriever | None = None) -> Answer:
     """Answer `question` from `index`; see the module docstring."""
     c = classify(question)
-    if c.kind == "agency" and c.agency is not None:
-        return agency_answer(index, question, c.agency, filters)
+    if c.kind == "agency" and c.question is not None:
+        return agency_ask(index, question, c.question, filters)
     return _factual(index, question, filters, retriever)
 
 
-def agency_answer(index: Index, question: str, agency: str, filters: Filters | None = None,
+def agency_ask(index: Index, question: str, q: agency_question.AgencyQuestion,
+               filters: Filters | None = None) -> AgencyAnswer:
+    """The tasks of the organisations an agency question names, matched against the organisations
+    the index has seen (any organisation, not only the alias table's); none matched: say so and
+    offer the closest. A province in the question ("X tỉnh Y") scopes the tasks when it has any;
+    a topic qualifier ("... về cải cách hành chính") keeps the directives on that topic."""
+    seen = index.store.organisations()
+    names = agency_question.match(q, seen)
+    label = "; ".join(q.names) if q.names else q.phrase
+    if not names:
+        return AgencyAnswer(question, label, (), (), known=False,
+                            closest=agency_question.closest(q.names[0] if q.names else q.phrase, seen))
+    f = filters or Filters()
+    answer = agency_answer(index, question, names, f)
+    if q.province and not f.province:
+        scoped = agency_answer(index, question, names, replace(f, province=q.province))
+        if scoped.groups or scoped.collective:
+            answer = replace(scoped, province=q.province)
+    return replace(_on_topic(index, answer, q.topic), agency=label)
+
+
+def _on_topic(index: Index, answer: AgencyAnswer, topic: str | None) -> AgencyAnswer:
+    """A topic qualifier ("... về cải cách hành chính") keeps the directives on that topic, when
+    any of the agency's directives is on it."""
+    if not topic or not answer.groups:
+        return answer
+    texts = {}
+    for g in (*answer.groups, *answer.collective):
+        if g.doc_id not in texts:
+            doc = index.store.document(g.doc_id)
+            texts[g.doc_id] = doc.text.text if doc is not None else ""
+    keep = {d for d, text in texts.items() if agency_question.on_topic(topic, text)}
+    if not any(g.doc_id in keep for g in answer.groups):
+        return answer
+    return replace(answer, groups=tuple(g for g in answer.groups if g.doc_id in keep),
+                   collective=tuple(g for g in answer.collective if g.doc_id in keep))
+
+
+def agency_answer(index: Index, question: str, agency: str | Sequence[str], filters: Filters | None = None,
                   agencies: AgencyTable | None = None) -> AgencyAnswer:
+    """The tasks of `agency` (one canonical name, or several: named communes) by directive."""
     agencies = agencies or table()
     store = index.store  # loads the index
     manifest = index.manifest
@@ -110,21 +153,29 @@ def agency_answer(index: Index, question: str, agency: str, filters: Filters | N
             f"{index.root}: its tasks were read by assignment rules {manifest.assignments_version or 'none'}, "
             f"this chidao has {ASSIGNMENTS_VERSION}; run chidao index build (or index add) on it again"
         )
+    names = (agency,) if isinstance(agency, str) else tuple(agency)
     f = filters or Filters()
-    predecessors = agencies.predecessors(agency)
 
     def fetch(name: str, role: str | None = None) -> list[StoredTask]:
         return store.tasks(agency=name, role=role, filters=f)
 
-    own: list[tuple[StoredTask, str | None]] = [(t, None) for t in fetch(agency)]
-    for p in predecessors:
-        own += [(t, p) for t in fetch(p)]
+    own: list[tuple[StoredTask, str | None]] = []
     collective: list[tuple[StoredTask, str | None]] = []
-    for name in agencies.collectives_covering(agency):
-        collective += [(t, None) for t in fetch(name, role="collective")]
-    groups = _group(own)
+    predecessors: list[str] = []
+    for name in names:
+        known = agencies.exact(name) or (agencies.agencies.get(name))
+        own += [(t, None) for t in fetch(name)]
+        if known is None:
+            continue
+        for p in agencies.predecessors(known.name):
+            predecessors.append(p)
+            own += [(t, p) for t in fetch(p)]
+        for group in agencies.collectives_covering(known.name):
+            if group not in names:
+                collective += [(t, None) for t in fetch(group, role="collective")]
+    groups = _group(own, by_agency=len(names) > 1)
     included = tuple(p for p in predecessors if any(v == p for _, v in own))
-    return AgencyAnswer(question, agency, groups, _group(collective, collective=True), included)
+    return AgencyAnswer(question, "; ".join(names), groups, _group(collective, collective=True), included)
 
 
 def _task(t: StoredTask, via: str | None) -> Task:
@@ -133,16 +184,18 @@ def _task(t: StoredTask, via: str | None) -> Task:
                 t.section_path, cite, via)
 
 
-def _group(rows: Sequence[tuple[StoredTask, str | None]], collective: bool = False) -> tuple[DirectiveTasks, ...]:
+def _group(rows: Sequence[tuple[StoredTask, str | None]], collective: bool = False,
+           by_agency: bool = False) -> tuple[DirectiveTasks, ...]:
     """Tasks grouped by directive, newest directive first; a task given twice in one directive
     (to the agency and to its predecessor, or to two collective addressees) is listed once.
-    A collective group's label names its addressees."""
-    order: dict[str, list[tuple[StoredTask, str | None]]] = {}
+    A collective group's label names its addressees; asked about several organisations (the
+    communes), each gets its own group per directive, labelled with its name."""
+    order: dict[tuple[str, str], list[tuple[StoredTask, str | None]]] = {}
     for t, via in rows:
-        order.setdefault(t.doc_id, []).append((t, via))
+        order.setdefault((t.doc_id, t.agency if by_agency else ""), []).append((t, via))
     groups = []
-    for doc_id, items in order.items():
-        label = ", ".join(dict.fromkeys(t.agency for t, _ in items)) if collective else ""
+    for (doc_id, who), items in order.items():
+        label = ", ".join(dict.fromkeys(t.agency for t, _ in items)) if collective else who
         first = items[0][0]
         seen: set[tuple[int, int]] = set()
         tasks = []

@@ -9,10 +9,13 @@ factual question (deadline, figure, document, responsible). Read on folded text,
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
-from ingest.agencies import AgencyTable, fold_text, table
+from answer import agency_question
+from answer.agency_question import AgencyQuestion
+from ingest.agencies import AgencyTable
 from ingest.provinces import canonical
 from ingest.vietnamese import fold, normalize
 
@@ -70,41 +73,23 @@ def compare_request(text: str) -> tuple[str, tuple[str, ...]]:
 
 # ---- agency question or factual question ---------------------------------------------------------
 
-# Interrogatives of a factual question, on folded text.
-_FACTUAL = re.compile(
-    r"\b(?:khi nao|bao gio|bao nhieu|ngay nao|ngay may|thoi han|han chot|bao lau|o dau|"
-    r"van ban nao|so hieu|ai (?:chu tri|phu trach|chiu trach nhiem)|co quan nao|don vi nao|so nao)\b"
-)
-# Words that make an agency question ask for tasks (a bare agency name does too).
-_TASK_WORDS = re.compile(
-    r"\b(?:nhiem vu|duoc giao|giao|phai lam|lam gi|chu tri|phoi hop|can thuc hien|thuc hien gi|"
-    r"duoc yeu cau|yeu cau|trach nhiem|viec gi|cong viec|nhung gi|theo doi|don doc)\b"
-)
-
+# The grammar of an agency question (open vocabulary) is answer/agency_question.py.
 
 
 @dataclass(frozen=True)
 class Classified:
     kind: str  # "agency" | "question"
     agency: str | None = None
+    question: AgencyQuestion | None = None  # the parsed agency question
 
 
 def classify(question: str, agencies: AgencyTable | None = None) -> Classified:
-    """Agency question (with the canonical agency) or factual question."""
-    agencies = agencies or table()
-    folded = fold_text(question)
-    found = agencies.find(question)
-    # A named agency wins over a group ("Sở Y tế phối hợp với các sở ..."); a group alone can be
-    # asked about too ("các sở, ban, ngành phải làm gì").
-    named = [m for m in found if not m.agency.collective] or [m for m in found if m.agency.collective]
-    if not named or _FACTUAL.search(folded):
+    """Agency question (with the first organisation it names, open vocabulary: see
+    `answer.agency_question`) or factual question."""
+    q = agency_question.parse(question, dt.date.today().isoformat(), agencies)
+    if q is None:
         return Classified("question")
-    first = named[0]
-    rest = (folded[: first.start] + " " + folded[first.end :]).strip(" ?.!:")
-    rest_words = re.sub(r"[^0-9a-z ]", " ", rest).split()
-    if _TASK_WORDS.search(folded) or len(rest_words) <= 3:
-        return Classified("agency", first.name)
-    return Classified("question")
+    return Classified("agency", q.names[0] if q.names else q.phrase, q)
 
 
 # ---- the form of a factual question --------------------------------------------------------------
@@ -151,6 +136,7 @@ class Intent:
     agency: str | None = None
     topic: str | None = None
     provinces: tuple[str, ...] = ()  # a comparison's provinces, when the question names them
+    agency_question: AgencyQuestion | None = None  # an agency question, parsed
 
 
 def route(question: str, agencies: AgencyTable | None = None) -> Intent:
@@ -162,8 +148,8 @@ def route(question: str, agencies: AgencyTable | None = None) -> Intent:
         topic, provinces = compare_request(question)
         return Intent(COMPARE, topic=topic, provinces=provinces)
     c = classify(question, agencies)
-    if c.kind == AGENCY and c.agency is not None:
-        return Intent(AGENCY, agency=c.agency)
+    if c.kind == AGENCY and c.question is not None:
+        return Intent(AGENCY, agency=c.agency, agency_question=c.question)
     if kind == ASK:
         return Intent(QUESTION)
     return Intent(SEARCH)

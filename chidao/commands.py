@@ -252,7 +252,7 @@ def evaluate(args: argparse.Namespace) -> int:
 
     from eval.datasets import load_beir, load_snippet_queries
     from eval.report import write_report
-    from eval.runner import ALQAC, DEFAULT_FLOORS, DEV, check_floors, evaluate_beir
+    from eval.runner import ALQAC, DEFAULT_FLOORS, DEV, DEV2025, check_floors, evaluate_beir
     from eval.runner import evaluate as run_eval
     from index.generation import IndexMismatch, IndexNotReady
     from index.index import Index
@@ -278,7 +278,13 @@ def evaluate(args: argparse.Namespace) -> int:
                     raise CommandError("snippet mode needs --index DIR and --queries FILE (or use --beir DIR)")
                 index = Index(args.index).load()
                 queries = load_snippet_queries(args.queries)
-                result = run_eval(retrievers_for(index, names), queries, k=args.k, dataset=args.dataset or DEV)
+                dataset = args.dataset or (DEV2025 if Path(args.queries).parent.name == DEV2025 else DEV)
+                result = run_eval(retrievers_for(index, names), queries, k=args.k, dataset=dataset)
+                from dataclasses import replace as _replace
+
+                from eval.coverage import index_coverage
+
+                result = _replace(result, coverage=index_coverage(index))
                 if not args.no_answers and any(q.type in ("agency", "question") for q in queries):
                     from dataclasses import replace
 

@@ -38,6 +38,11 @@ def _task(n: int, t: Task, asked: str = "") -> list[str]:
 
 
 def render_agency(a: AgencyAnswer) -> str:
+    if not a.known:
+        out = [f"Chỉ mục chưa thấy cơ quan nào tên \"{a.agency}\" được giao nhiệm vụ."]
+        if a.closest:
+            out.append("Cơ quan gần nhất đã biết: " + "; ".join(a.closest))
+        return "\n".join(out)
     n_own = len(a.tasks)
     out = [f"{a.agency}: {n_own} nhiệm vụ trong {len(a.groups)} văn bản (mới nhất trước)"]
     if a.predecessors_included:
@@ -45,7 +50,7 @@ def render_agency(a: AgencyAnswer) -> str:
                    + " (sáp nhập theo Nghị định 45/2025/NĐ-CP)")
     for g in a.groups:
         out.append("")
-        out.append("▸ " + _header(g))
+        out.append("▸ " + _header(g) + (f" — {g.label}" if g.label else ""))
         for n, t in enumerate(g.tasks, 1):
             out += _task(n, t, a.agency)
     if a.collective:

@@ -5,6 +5,7 @@
   cited original span); `not_answer` hits = `not_answer` snippets found in those same tasks
   (other agencies' tasks that leaked in). Tasks shown in the separate collective groups are
   counted apart (`collective_not_answer`), since they are labelled as addressed to everyone.
+  `agency_unrouted` counts agency queries that were not answered as agency questions at all.
 - `question` queries: whether the answer's span (FactualAnswer.answer_text, from the cited
   document) contains the relevant snippet.
 """
@@ -67,6 +68,8 @@ def evaluate_answers(index: Index, queries: Sequence[Query]) -> dict[str, Any]:
     out: dict[str, Any] = {"agency": agency, "question": question}
     if agency:
         out["agency_mean_recall"] = round(fmean(r["recall"] for r in agency), 4)
+        out["agency_routed"] = sum(r["kind"] == "agency" for r in agency)
+        out["agency_unrouted"] = sum(r["kind"] != "agency" for r in agency)
         out["agency_min_recall"] = round(min(r["recall"] for r in agency), 4)
         out["not_answer_total"] = sum(r["not_answer"] for r in agency)
         out["collective_not_answer_total"] = sum(r["collective_not_answer"] for r in agency)

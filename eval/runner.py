@@ -21,6 +21,7 @@ from eval.metrics import MRR_CUTOFF, NDCG_CUTOFF, first_relevant_rank, metric_by
 Matcher = Callable[[RelevantItem, Hit], bool]
 
 DEV = "dev"  # shared/eval/dev_queries.jsonl over the seeds
+DEV2025 = "dev2025"  # shared/eval/dev2025/queries.jsonl over dev2025/corpus (real 2025 documents)
 ALQAC = "alqac_dev"  # shared/eval/alqac_dev
 DEFAULT_DEPTH = 100
 SNIPPET_CHARS = 200
@@ -76,6 +77,7 @@ class EvalResult:
     runs: dict[str, tuple[QueryResult, ...]]  # retriever name -> one result per query, same order
     unit: Literal["chunk", "doc"] = "chunk"  # what a passage id is: snippet mode ranks chunks
     answers: dict[str, Any] | None = None  # answer-level metrics (task recall...), filled later
+    coverage: float | None = None  # share of the indexed clean text in a chunk or a named excluded region
 
     @property
     def metric_names(self) -> tuple[str, ...]:
@@ -127,6 +129,8 @@ class EvalResult:
         }
         if self.answers is not None:
             out["answers"] = self.answers
+        if self.coverage is not None:
+            out["coverage"] = self.coverage
         return out
 
 
@@ -234,7 +238,21 @@ class Floors:
     # (dataset, answers figure) -> minimum / maximum, for the answers section (eval.answers).
     answers_min: Mapping[tuple[str, str], float] = field(default_factory=dict)
     answers_max: Mapping[tuple[str, str], float] = field(default_factory=dict)
+    # (dataset, retriever, query type, metric) -> minimum mean over the queries of that type.
+    type_metrics: Mapping[tuple[str, str, str, str], float] = field(default_factory=dict)
+    # (dataset, retriever, query type, k) -> minimum share of those queries whose document
+    # (any passage of a relevant document) is in the top k.
+    doc_type_metrics: Mapping[tuple[str, str, str, int], float] = field(default_factory=dict)
 
+
+# dev2025 (issue 13): real 2025 plans, letters and decisions of many provinces. Every agency
+# question is answered as one, no other agency's task is listed as the asked one's, mean task
+# recall >= 0.90 (measured 0.92 when set), and every document-number query finds its document in
+# the top 10. Passage level, a number query's labelled snippets must also be in one passage: three
+# of the seven run from a document's title into its first paragraph, across a chunk boundary, so
+# that floor stays at the 4/7 measured before issue 13 (5/7 when set, with the hash embedder).
+DEV2025_AGENCY_MEAN = 0.90
+DEV2025_NUMBER_HIT = 0.57
 
 # Provenance: the ALQAC figures sit below the README's reference for plain syllable BM25 (Hit@10
 # about 0.94, MRR@10 about 0.80); the rank floors are the design's promises for the hybrid (a
@@ -255,8 +273,11 @@ DEFAULT_FLOORS = Floors(
     beats=((DEV, "hybrid", "mrr@10", ("bm25", "dense")),),
     # Issue 5's targets: every agency query's task recall >= 0.9, no other agency's task listed as
     # the asked agency's own, every question's answer span holding its snippet.
-    answers_min={(DEV, "agency_min_recall"): 0.9, (DEV, "question_contains_rate"): 1.0},
-    answers_max={(DEV, "not_answer_total"): 0},
+    answers_min={(DEV, "agency_min_recall"): 0.9, (DEV, "question_contains_rate"): 1.0,
+                 (DEV2025, "agency_mean_recall"): DEV2025_AGENCY_MEAN},
+    answers_max={(DEV, "not_answer_total"): 0, (DEV2025, "not_answer_total"): 0, (DEV2025, "agency_unrouted"): 0},
+    type_metrics={(DEV2025, "hybrid", "number", "hit@10"): DEV2025_NUMBER_HIT},
+    doc_type_metrics={(DEV2025, "hybrid", "number", 10): 0.95},
 )
 
 
@@ -284,6 +305,22 @@ def check_floors(result: EvalResult, floors: Floors) -> list[str]:
                         f"{floor.dataset}/{retriever}: {floor.query_type} query {r.query.id} "
                         f"({r.query.query!r}) first {what} {where}, floor is rank <= {floor.max_rank}"
                     )
+    for (dataset, retriever, query_type, name), minimum in floors.type_metrics.items():
+        if dataset != result.dataset or retriever not in result.runs or not result.results(retriever, query_type):
+            continue
+        mean = result.metric(retriever, name, query_type)
+        if mean < minimum:
+            violations.append(f"{dataset}/{retriever}: {query_type} {name} = {mean:.4f} < floor {minimum:.4f}")
+    for (dataset, retriever, query_type, k), minimum in floors.doc_type_metrics.items():
+        if dataset != result.dataset or retriever not in result.runs:
+            continue
+        rs = result.results(retriever, query_type)
+        if not rs:
+            continue
+        share = sum(1 for r in rs if r.first_document_rank is not None and r.first_document_rank <= k) / len(rs)
+        if share < minimum:
+            violations.append(f"{dataset}/{retriever}: {query_type} queries with their document in the top {k} "
+                              f"= {share:.4f} < floor {minimum:.4f}")
     if result.answers is not None:
         for (dataset, name), minimum in floors.answers_min.items():
             got = result.answers.get(name)

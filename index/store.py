@@ -403,6 +403,13 @@ class Store:
         row = self.conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='assignments'").fetchone()
         return row is not None
 
+    def organisations(self) -> dict[str, int]:
+        """Every organisation the stored assignments name (canonical name -> number of tasks)."""
+        if not self.has_assignments():
+            raise IndexNotReady(f"{self.path}: this index was built before assignments were stored; rebuild it")
+        rows = self.conn.execute("SELECT agency, COUNT(*) FROM assignments GROUP BY agency").fetchall()
+        return {name: n for name, n in rows}
+
     def tasks(
         self,
         agency: str | None = None,
@@ -428,7 +435,8 @@ class Store:
         if agency:
             from ingest.agencies import table
 
-            known = table().lookup(agency)
+            stored = self.conn.execute("SELECT 1 FROM assignments WHERE agency=? LIMIT 1", (agency,)).fetchone()
+            known = None if stored else table().lookup(agency)
             where.append("a.agency=?")
             args.append(known.name if known else agency)
         if role:

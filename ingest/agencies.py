@@ -167,6 +167,10 @@ class AgencyTable:
         found = self.find(name)
         return found[0].agency if len(found) == 1 else None
 
+    def exact(self, name: str) -> Agency | None:
+        """The agency one of whose spellings is exactly `name` (name tokens compared), or None."""
+        return self._by_key.get(tuple(t for _, _, t in name_tokens(name)))
+
     def canonical(self, name: str) -> str:
         agency = self.lookup(name)
         if agency is None:

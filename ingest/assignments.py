@@ -32,10 +32,14 @@ from dataclasses import dataclass
 
 from ingest.agencies import AgencyTable, Mention, fold_text, name_tokens, table
 from ingest.model import Chunk, Document, Section
+from ingest.organisations import Finder
 from ingest.sections import parse_sections
+from ingest.tables import Row, cell_deadline, find_tables
 
-ASSIGNMENTS_VERSION = "1"
+ASSIGNMENTS_VERSION = "3"
 ROLES = ("chu_tri", "phoi_hop", "giao", "collective")
+_NOT_CONTENT = ("recipients", "address", "signature")
+_DEBUG = False
 
 
 @dataclass(frozen=True)
@@ -61,7 +65,18 @@ _MARKER = re.compile(
 )
 # Sentence (clause) boundaries inside a paragraph: ". " or "; " before the next words.
 _CLAUSE = re.compile(r"(?<=[.;!?])\s+(?=\S)")
-_TRIGGERS = (("giao",), ("yeu", "cau"), ("de", "nghi"))
+_TRIGGERS = (("giao",), ("yeu", "cau"), ("de", "nghi"), ("khuyen", "khich"), ("chi", "dao"), ("trach", "nhiem", "cua"),
+             ("nhiem", "vu", "cua"), ("nhiem", "vu", "va", "quyen", "han", "cua"))
+# What may follow the names in a heading that addresses them: "11. Các đơn vị cấp nước sạch trên
+# địa bàn thành phố có trách nhiệm", "Sở X có trách nhiệm thực hiện các nhiệm vụ sau:".
+_OWNING_TAIL = re.compile(
+    r"^(?:(?:tren dia ban|thuoc|cua|tai)\b[^,;:]{0,40}?\s)?(?:(?:co|chiu) trach nhiem|co nhiem vu|thuc hien)"
+    r"(?: (?:chu tri|phoi hop|thuc hien|cac nhiem vu sau|nhung nhiem vu sau|cac noi dung sau|nhu sau))*$"
+)
+# A numbered heading that is only a description of its addressees ("7. Các doanh nghiệp hoạt động
+# trong lĩnh vực xây dựng, giao thông ... trên địa bàn tỉnh").
+_PREDICATE_IN = re.compile(r"\b(?:chu tri|phoi hop|trien khai|thuc hien|tham muu|huong dan|bao cao|kiem tra)\b")
+_DESCRIBING_TAIL = re.compile(r"^(?:hoat dong\s+)?(?:trong (?:linh vuc|nganh)|tren dia ban|thuoc|tai|o|co|la)\b[^.;:]*$")
 _LIST_WORDS = frozenset({"va", "cung", "cac"})
 # Words after which a body named near "báo cáo" is the one reported to ("về", "cho", "trình",
 # "đề xuất", "tại Phiên họp"): "Báo cáo tổng kết ... của Tỉnh ủy" names a report, not a recipient.
@@ -72,7 +87,7 @@ _MIN_TASK_WORDS = 5
 _NAME_TAIL = frozenset({"cap", "tinh", "lien", "quan", "co", "khac", "thuoc", "truc", "huyen", "xa"})
 # What follows a name when the sentence reports or replies rather than assigns: "Sở Y tế đã tổ
 # chức ...", "Cục Thuế nhận được công văn ...", "Cục Hải quan trả lời như sau:".
-_REPORTING = re.compile(r"(?:da|dang|duoc|nhan duoc|tra loi|co y kien|co cong van|xin|kinh gui|ban hanh|bao cao ve)\b")
+_REPORTING = re.compile(r"(?:da|dang|duoc(?! giao)|nhan duoc|tra loi|co y kien|co cong van|xin|kinh gui|ban hanh|bao cao ve)\b")
 
 # Deadlines, matched on folded lower-case text (same offsets as the clean text).
 _DAY = r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})(?:\s*[/.\-]\s*(\d{4}))?|(\d{1,2})\s+thang\s+(\d{1,2})(?:\s*(?:nam|/)\s*(\d{4}))?"
@@ -99,10 +114,11 @@ class _Doc:
         self.folded = fold_text(self.text)
         self.agencies = agencies
         self.tokens = name_tokens(self.text)
-        self.mentions = agencies.find(self.text)
+        self.finder = Finder(agencies, doc.meta.date)
+        self.mentions = self.finder.find(self.text)
         every = parse_sections(self.text)
-        self.sections = [s for s in every if s.keys[0] not in ("recipients", "address")]
-        self.skip = [(s.start, s.end) for s in every if s.keys[0] in ("recipients", "address")]
+        self.sections = [s for s in every if s.keys[0] not in _NOT_CONTENT]
+        self.skip = [(s.start, s.end) for s in every if s.keys[0] in _NOT_CONTENT]
         self.year = int(doc.meta.date[:4]) if doc.meta.date else None
         self._title_seqs = agencies.titles
         self._token_starts = [t[0] for t in self.tokens]
@@ -111,6 +127,18 @@ class _Doc:
         self._bodies = sorted(((tuple(t for _, _, t in name_tokens(x)), x) for x in agencies.report_bodies),
                               key=lambda x: len(x[0]), reverse=True)
         self._tree()
+
+    def is_agency_cell(self, cell: str) -> bool:
+        """A table cell that lists organisations ("Bộ CHQS tỉnh; UBND cấp xã", "Cơ quan, địa
+        phương liên quan"): once the names are taken out, only separators and group words remain."""
+        rest = cell
+        for m in sorted(self.finder.find(cell), key=lambda m: m.start, reverse=True):
+            rest = rest[: m.start] + " " + rest[m.end :]
+        words = re.findall(r"[a-z0-9]+", fold_text(rest))
+        filler = {"cac", "co", "quan", "don", "vi", "dia", "phuong", "lien", "va", "khac", "thuoc", "tinh", "cap",
+                  "nganh", "so", "ban", "chu", "tri", "phoi", "hop", "huong", "dan", "tong"}
+        return len(words) - sum(w in filler for w in words) <= 2 and len(words) < len(fold_text(cell).split()) + 1 and (
+            len(rest.strip(" ,;.")) < len(cell.strip()) or all(w in filler for w in words))
 
     def tokens_in(self, a: int, b: int) -> list[tuple[int, int, str]]:
         i = bisect.bisect_left(self._token_starts, a)
@@ -186,6 +214,8 @@ class _Doc:
         triggered: set[int] = set()
         for j in range(len(toks)):
             for trig in _TRIGGERS:
+                if trig == ("chi", "dao") and not re.search(r"thuc hien\W*$", self.folded[a:b]):
+                    continue  # "Chỉ đạo X thực hiện": X does what follows; "chỉ đạo X phối hợp ..." is one's own task
                 if tuple(words[j : j + len(trig)]) == trig:
                     k = self._skip_titles(toks, j + len(trig))
                     if k < len(toks) and toks[k][0] in mentions and k not in starts:
@@ -231,7 +261,7 @@ class _Doc:
         """chu_tri / phoi_hop when the words after `pos` say so ("chủ trì, phối hợp ...")."""
         rest = self.folded[pos:b]
         rest = re.sub(r"^[\s,:]*(?:\([^)]*\)[\s,:]*)?", "", rest)
-        rest = re.sub(r"^(?:tiep tuc|truc tiep|khan truong)\s+", "", rest)
+        rest = re.sub(r"^(?:tiep tuc|truc tiep|khan truong|chu dong|(?:co|chiu) trach nhiem)\s+", "", rest)
         if rest.startswith("chu tri"):
             return "chu_tri"
         if rest.startswith("phoi hop"):
@@ -239,7 +269,9 @@ class _Doc:
         return None
 
     def partners(self, a: int, b: int, owners: Sequence[Mention]) -> list[Mention]:
-        """Agencies named after "phối hợp (chặt chẽ) với" in [a, b), collectives left out."""
+        """Agencies named after "phối hợp (chặt chẽ) với" in [a, b). Groups of departments are
+        left out ("phối hợp với các sở, ngành" assigns no one); local governments as a whole are
+        not ("phối hợp với Ủy ban nhân dân các xã, phường": the communes cooperate)."""
         out: list[Mention] = []
         prev: Mention | None = None
         for m in self.mentions_in(a, b):
@@ -248,7 +280,8 @@ class _Doc:
             chained = prev is not None and re.fullmatch(r"\s*(?:,|;|&|va|,\s*va)?\s*(?:cac\s+)?", self.folded[prev.end : m.start])
             if lead or chained:
                 prev = m
-                if not m.agency.collective and all(o.name != m.name for o in owners):
+                local = m.agency.collective and m.agency.covers in ("communes", "districts")
+                if (not m.agency.collective or local) and all(o.name != m.name for o in owners):
                     out.append(m)
             else:
                 prev = None
@@ -342,6 +375,7 @@ def extract_assignments(doc: Document, chunks: Sequence[Chunk] = (), agencies: A
     text = d.text
     section_owner: dict[tuple[str, ...], _Owner | None] = {}
     para_owner: dict[tuple[str, ...], _Owner] = {}  # level (section keys, () = top) -> owner
+    lead_in: dict[tuple[str, ...], tuple[int, int]] = {}  # a heading naming only its owner: its text span
     own_chunks = sorted((c for c in chunks if c.doc_id == doc.id), key=lambda c: c.start)
     out: list[Assignment] = []
     seen: set[tuple[str, int, int]] = set()
@@ -349,18 +383,22 @@ def extract_assignments(doc: Document, chunks: Sequence[Chunk] = (), agencies: A
     def inherited(sec: Section | None) -> _Owner | None:
         node = sec
         while node is not None:
+            # A paragraph naming addressees inside a section ("Đề nghị X, Y" after "2.9. ...") is
+            # nearer than the section's own heading.
+            if node.keys in para_owner:
+                return para_owner[node.keys]
             owner = section_owner.get(node.keys)
             if owner is not None:
                 return owner
-            if node.keys in para_owner:
-                return para_owner[node.keys]
             node = d.parent_of(node)
         return para_owner.get(())
 
-    def emit_span(mentions: Sequence[Mention], role_fixed: str | None, a: int, b: int, sec: Section | None) -> None:
+    def emit_span(mentions: Sequence[Mention], role_fixed: str | None, a: int, b: int, sec: Section | None,
+                  lead: int | None = None) -> None:
         a, b = _strip_span(text, a, b)
         if b <= a:
             return
+        shown = a if lead is None else lead  # the task as shown: from the heading's words
         deadline, deadline_text = d.deadline(a, b)
         reports = d.reports_to(a, b)
         chunk_id = next((c.chunk_id for c in own_chunks if c.start <= a < c.end), None) or next(
@@ -374,12 +412,59 @@ def extract_assignments(doc: Document, chunks: Sequence[Chunk] = (), agencies: A
             if key in seen:
                 continue
             seen.add(key)
-            out.append(Assignment(doc.id, chunk_id, path, m.name, text[m.start : m.end], role, text[a:b],
-                                  deadline, deadline_text, reports, a, b))
+            out.append(Assignment(doc.id, chunk_id, path, m.name, text[m.start : m.end], role, text[shown:b],
+                                  deadline, deadline_text, reports, shown, b))
 
+    def emit_row(row: Row, sec: Section | None) -> None:
+        """One assignment per organisation of the lead and cooperating cells of a table row."""
+        path = (sec.path if sec else ()) + ((row.group,) if row.group else ())
+        time = row.cells.get("time")
+        deadline = cell_deadline(time.text, d.year) if time else None
+        chunk_id = next((c.chunk_id for c in own_chunks if c.start <= row.start < c.end), None)
+        for column, role in (("lead", "chu_tri"), ("partner", "phoi_hop")):
+            cell = row.cells.get(column)
+            if cell is None:
+                continue
+            for m in d.mentions_in(cell.start, cell.end):
+                if m.agency.collective and role == "phoi_hop":
+                    continue  # "các sở, ngành liên quan" cooperate; no one is assigned by it
+                key = (m.name, row.start, row.end)
+                if key in seen:
+                    continue
+                seen.add(key)
+                out.append(Assignment(doc.id, chunk_id, path, m.name, text[m.start : m.end],
+                                      "collective" if m.agency.collective else role, text[row.start : row.end],
+                                      deadline, " ".join(time.text.split()) if time else None, None, row.start, row.end))
+
+    def emit_block(block: _FieldBlock) -> None:
+        """A task followed by labelled fields ("Đơn vị chủ trì: Sở Nội vụ." / "Đơn vị phối hợp:
+        Sở Tư pháp." / "Thời gian thực hiện: Quý II/2026"): like one row of a table."""
+        deadline = cell_deadline(block.time, d.year) if block.time else None
+        chunk_id = next((c.chunk_id for c in own_chunks if c.start <= block.start < c.end), None)
+        for (a, b), role in ((block.lead, "chu_tri"), (block.partner, "phoi_hop")):
+            for m in d.mentions_in(a, b):
+                if m.agency.collective and role == "phoi_hop":
+                    continue
+                key = (m.name, block.start, block.end)
+                if key in seen:
+                    continue
+                seen.add(key)
+                out.append(Assignment(doc.id, chunk_id, block.path, m.name, text[m.start : m.end],
+                                      "collective" if m.agency.collective else role, text[block.start : block.end],
+                                      deadline, block.time, None, block.start, block.end))
+
+    tables = find_tables(text, d.is_agency_cell)
+    for table_ in tables:
+        rows = table_.rows
+        for row, sec in zip(rows, d.innermost_of([r.start for r in rows])):
+            emit_row(row, sec)
+    fields = _field_blocks(text, [ls for ls, _ in _lines(text)], d)
+    for block in fields:
+        emit_block(block)
+    skip = d.skip + [(t.start, t.end) for t in tables] + [(b.start, b.end) for b in fields]
     lines = _lines(text)
     for (ls, le), sec in zip(lines, d.innermost_of([ls for ls, _ in lines])):
-        if any(s <= ls < e for s, e in d.skip):
+        if any(s <= ls < e for s, e in skip):
             continue
         is_heading = sec is not None and sec.start == ls
         line = text[ls:le]
@@ -393,6 +478,7 @@ def extract_assignments(doc: Document, chunks: Sequence[Chunk] = (), agencies: A
         has_children = is_heading and sec is not None and d.has_children(sec)
         remainder = text[first_end:le].strip(" :,.") if first_subjects else ""
         heading_only = False
+        if _DEBUG: print("LINE", ls, is_heading, repr(line[:50]), sec.keys if sec else None)
         # A heading names its owners when a directive verb introduces them or nothing but a role
         # or the rest of a proper name stands between the names and the colon ("7. Sở Y tế:",
         # "14. Công an tỉnh, ... phối hợp chặt chẽ với ...:", "2. Ban Quản lý Khu kinh tế Đông
@@ -400,7 +486,10 @@ def extract_assignments(doc: Document, chunks: Sequence[Chunk] = (), agencies: A
         to_colon = text[first_end : colon if colon > first_end else le].strip(" ,.:")
         tail = to_colon.split()  # "... Đông Nam", "Các sở, ban, ngành cấp tỉnh"
         name_tail = len(tail) <= 4 and all(w[:1].isupper() or fold_text(w) in _NAME_TAIL for w in tail)
-        owning = directive or name_tail or d.role_after(first_end, le) is not None
+        describing = (is_heading and _DESCRIBING_TAIL.match(fold_text(to_colon)) is not None
+                      and not _PREDICATE_IN.search(fold_text(to_colon)))
+        owning = (directive or name_tail or d.role_after(first_end, le) is not None
+                  or _OWNING_TAIL.match(fold_text(to_colon)) is not None or describing)
         if first_subjects and owning:
             head_owner = _Owner(tuple(first_subjects), d.role_after(first_end, le))
             if is_heading and sec is not None:
@@ -408,10 +497,18 @@ def extract_assignments(doc: Document, chunks: Sequence[Chunk] = (), agencies: A
                 # "2. Giao Sở Kế hoạch và Đầu tư" over bullets, "2. Ban Quản lý Khu kinh tế Đông Nam" over
                 # paragraphs: a name, not a task. A short bullet alone ("- Sở Y tế chủ trì.") is one.
                 more = has_children or text[le : sec.end].strip() != ""
-                heading_only = not body_after_colon and (ends_colon or (more and len(remainder) < 40))
+                heading_only = not body_after_colon and (ends_colon or (more and (len(remainder) < 40 or describing)))
+                if heading_only:
+                    lead_in[sec.keys] = (cs, le)
             elif ends_colon:
                 para_owner[sec.keys if sec else ()] = head_owner
                 heading_only = not body_after_colon
+            elif directive and len(remainder.split()) <= 3 and not line.rstrip().endswith((".", ";")):
+                # "Đề nghị Viện kiểm sát nhân dân tỉnh, Tòa án nhân dân tỉnh" on a line of its own
+                # addresses what follows, like a heading.
+                para_owner[sec.keys if sec else ()] = head_owner
+                heading_only = True
+        if _DEBUG: print("   subj", [m.name for m in first_subjects], owning, heading_only, repr(to_colon[:40]))
         if (not first_subjects or not owning) and (_is_title_line(line) or (ends_colon and (is_heading or not body_after_colon))):
             continue
         if heading_only or _CLOSING.search(d.folded[cs:le]) or len(re.findall(r"[a-z0-9]+", d.folded[cs:le])) < _MIN_TASK_WORDS:
@@ -425,6 +522,13 @@ def extract_assignments(doc: Document, chunks: Sequence[Chunk] = (), agencies: A
             current = inherited(sec)
         fixed = current.role if current is not None else None
         run_start = cs
+        # The first paragraph under a heading that only names its owner continues the heading's
+        # sentence ("2.9. Đề nghị Liên đoàn Lao động tỉnh" / "Chủ trì, phối hợp ..."): the task
+        # reads from the heading's words.
+        head = lead_in.get(sec.keys) if sec is not None and not is_heading and not first_subjects else None
+        lead_start = None
+        if head is not None and sec is not None and text[head[1] : ls].strip() == "" and current is section_owner.get(sec.keys):
+            lead_start = head[0]
         runs: list[tuple[_Owner | None, str | None, int, int]] = []
         for n, (a, b) in enumerate(clauses):
             subj, subj_end, _ = (first_subjects, first_end, directive) if n == 0 else d.subjects(a, b)
@@ -433,12 +537,65 @@ def extract_assignments(doc: Document, chunks: Sequence[Chunk] = (), agencies: A
                 new_owner = _Owner(tuple(subj), d.role_after(subj_end, b))
                 current, fixed, run_start = new_owner, new_owner.role, a
         runs.append((current, fixed, run_start, le))
-        for owner, role_fixed, a, b in runs:
+        for n, (owner, role_fixed, a, b) in enumerate(runs):
             if owner is None:
                 continue
-            emit_span(owner.mentions, role_fixed, a, b, sec)
+            emit_span(owner.mentions, role_fixed, a, b, sec, lead_start if n == 0 else None)
     out.sort(key=lambda x: (x.start, x.role != "collective", x.agency))
     return tuple(out)
+
+
+_FIELD = re.compile(
+    r"(?:don vi|co quan)\s+(?:(?P<lead>chu tri(?: tham muu)?(?: thuc hien)?|thuc hien)|(?P<partner>phoi hop(?: thuc hien)?))"
+    r"\s*:\s*"
+)
+_TIME_FIELD = re.compile(r"(?:thoi gian|thoi han|tien do)(?: thuc hien| hoan thanh)?\s*:\s*")
+
+
+@dataclass(frozen=True)
+class _FieldBlock:
+    start: int  # the task's first line
+    end: int  # the last field's end
+    lead: tuple[int, int]  # the lead field's value (empty span if none)
+    partner: tuple[int, int]
+    time: str | None
+    path: tuple[str, ...]
+
+
+def _field_blocks(text: str, starts: list[int], d: _Doc) -> list[_FieldBlock]:
+    """Tasks described by labelled fields after them, each with its field values."""
+    lines = _lines(text)
+    folded = d.folded
+    kinds: list[tuple[str | None, int]] = []
+    for ls, le in lines:
+        f = _FIELD.match(folded, ls, le)
+        t = _TIME_FIELD.match(folded, ls, le)
+        found = f or t
+        kinds.append((("lead" if f.group("lead") else "partner") if f else "time" if t else None,
+                      found.end() if found else ls))
+    out: list[_FieldBlock] = []
+    prev_end = 0
+    i = 0
+    secs = d.innermost_of([ls for ls, _ in lines])
+    while i < len(lines):
+        if kinds[i][0] is None:
+            i += 1
+            continue
+        j = i
+        values: dict[str, tuple[int, int]] = {}
+        while j < len(lines) and kinds[j][0] is not None:
+            values.setdefault(kinds[j][0] or "", (kinds[j][1], lines[j][1]))
+            j += 1
+        sec = secs[i]
+        first = next((k for k in range(i) if lines[k][0] >= max(prev_end, sec.start if sec else 0)), i)
+        if "lead" in values and first < i:
+            time = values.get("time")
+            out.append(_FieldBlock(lines[first][0], lines[j - 1][1], values["lead"], values.get("partner", (0, 0)),
+                                   " ".join(text[time[0] : time[1]].split()) if time else None,
+                                   sec.path if sec else ()))
+        prev_end = lines[j - 1][1]
+        i = j
+    return out
 
 
 def _strip_span(text: str, a: int, b: int) -> tuple[int, int]:

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from itertools import pairwise
 
 from ingest.model import Chunk, Section
 from ingest.sections import parse_sections
+from ingest.tables import find_tables
 
-CHUNKER_VERSION = "1"
+CHUNKER_VERSION = "2"
 
 MAX_CHARS = 1200  # ~300 e5 tokens: well inside the 512-token window
 _MIN_PARAGRAPH = 80
@@ -23,7 +25,7 @@ _SENTENCE_END = re.compile(r"(?<=[.;!?…])\s+(?=[A-ZĐÀ-Ỹ\-+•\d“\"(])")
 _PARAGRAPH = re.compile(r"\n+")  # after cleaning, a remaining line break ends a paragraph
 _BULLET_KEYS = ("-", "+", "•", "–", "*")
 # Who the letter is addressed to and who receives copies: metadata, not content to search.
-_NOT_CONTENT = frozenset({"address", "recipients"})
+_NOT_CONTENT = frozenset({"address", "recipients", "signature"})
 
 
 def _own_label(section: Section) -> bool:
@@ -94,14 +96,18 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 def chunk_document(doc_id: str, text: str, max_chars: int = MAX_CHARS) -> list[Chunk]:
     sections = parse_sections(text)
+    rows = [r for t in find_tables(text) for r in t.rows]
     chunks: list[Chunk] = []
 
-    def emit(path: tuple[str, ...], key: str, start: int, end: int, heading: str = "") -> None:
+    def emit(path: tuple[str, ...], key: str, start: int, end: int, heading: str = "", leaf: bool = False) -> None:
         start, end = _trim(text, start, end)
         body = text[start:end]
-        if not body or body == heading.strip():
+        if not body or (body == heading.strip() and not leaf):
             return
-        spans = list(_pieces(text, start, end, max_chars))
+        # A table row is a chunk of its own (searchable as the task it assigns).
+        cuts = sorted({b for r in rows for b in (r.start, r.end) if start < b < end})
+        bounds = [start, *cuts, end]
+        spans = [p for a, b in pairwise(bounds) if text[a:b].strip() for p in _pieces(text, a, b, max_chars)]
         for n, (s, e) in enumerate(spans, 1):
             s, e = _trim(text, s, e)
             cid = f"{doc_id}:{key}" + (f"~{n}" if len(spans) > 1 else "")
@@ -125,8 +131,10 @@ def chunk_document(doc_id: str, text: str, max_chars: int = MAX_CHARS) -> list[C
         if sec.keys[0] in _NOT_CONTENT:
             continue
         own_end = children_start.get(sec.keys, sec.end)
+        # A heading with children is carried in their paths; one without children is content.
+        leaf = sec.keys not in children_start
         if _own_label(sec):
-            emit(sec.path, "/".join(sec.keys), sec.start, own_end, heading=sec.path[-1])
+            emit(sec.path, "/".join(sec.keys), sec.start, own_end, heading=sec.path[-1], leaf=leaf)
         else:
             emit(sec.path[:-1], "/".join(sec.keys), sec.start, own_end)
     chunks.sort(key=lambda c: c.start)

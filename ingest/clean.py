@@ -17,7 +17,7 @@ from ingest.mapped import MappedText
 from ingest.model import CleanText
 from ingest.vietnamese import canonical_syllable, nfc
 
-CLEANER_VERSION = "1"
+CLEANER_VERSION = "2"
 
 # Everything from one of these lines on is site furniture, never the directive.
 _TAIL = re.compile(
@@ -60,6 +60,8 @@ _UNIT_START = re.compile(
     r"(?:[IVXLC]+[.\-–)]|\d+(?:\.\d+)*[.\-–)/]|[a-zđ][)\-.](?=\s)|[-+*•–]\s|"
     r"(?:Phần|Chương|Mục|Điều|Khoản|Điểm)\s|Nơi nhận|Kính gửi|Căn cứ|Số\s*:?|V/v)"
 )
+# A heading's number left alone on its line ("2.10.", "III."): never a table cell ("1", "7.6").
+_BARE_NUMBER = re.compile(r"^(?:[-+•–]|\d{1,2}(?:\.\d{1,2})*\.|[IVXL]{1,6}\.|(?:Điều|ĐIỀU)\s+\d{1,3}[a-z]?\.)$")
 _LINE_BREAK = re.compile(r"\n(?:[ \t]*\n){0,2}")
 _WORD = re.compile(r"[^\W\d_]+")
 
@@ -79,8 +81,10 @@ def _join_wrapped(m: re.Match[str]) -> str:
     nxt = text[end : next_end if next_end >= 0 else len(text)].lstrip()
     if not prev or not nxt:
         return m.group(0)
-    if prev[-1] in ".:;!?" or (prev.endswith("/.")):
-        return m.group(0)
+    if _BARE_NUMBER.match(prev) and not _UNIT_START.match(nxt) and nxt[0] != "|" and "\n" not in m.group(0)[1:]:
+        return " "  # "2.10." alone on a line, its heading on the next (a Word or PDF copy)
+    if prev[-1] in ".:;!?" or (prev.endswith("/.")) or "|" in prev or "|" in nxt:
+        return m.group(0)  # a sentence's end, or a table row (never run into the next row)
     blank = m.group(0).count("\n") > 1
     first = nxt[0]
     if first.islower() and not _UNIT_START.match(nxt):
@@ -122,11 +126,15 @@ def clean(raw: str) -> CleanText:
     t = t.sub(_MD_RULE, "")
     t = t.sub(_MD_HEADING, "")
     t = t.sub(_MD_EMPHASIS, "")
-    t = t.sub(_PIPE, "\n")
     t = t.sub(_SPACES, " ")
     t = t.sub(_TRAILING, "")
     t = t.sub(_MANY_BLANKS, "\n\n")
     t = t.sub(_LINE_BREAK, _join_wrapped)
+    # Table cells become lines only now, so joining hard wraps never runs one cell into the next
+    # (a row of a .docx or Markdown table, or a crawl's cell-per-line layout, stays cell by cell).
+    t = t.sub(_PIPE, "\n")
+    t = t.sub(_TRAILING, "")
+    t = t.sub(_MANY_BLANKS, "\n\n")
     t = t.sub(_SPACES, " ")
     # Tone placement changes no word's length, so the map stands as it is.
     t = MappedText(_WORD.sub(_canonical_word, t.text), t.idx, t.original)

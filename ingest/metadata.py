@@ -209,6 +209,7 @@ class _Header:
     start: int
     end: int
     has_motto: bool  # a real header: motto plus a number or a place-date line
+    blank_number: bool  # "Số:      /KH-UBND": the number is left blank (a draft, a crawled copy)
     issuer_block: str | None  # capitals above the motto: "ỦY BAN NHÂN DÂN TỈNH ĐỒNG NAI"
     authority: str | None  # capitals under the trích yếu: "BỘ TRƯỞNG BỘ TÀI CHÍNH"
     number: str | None
@@ -326,12 +327,21 @@ def _cut_authority(subject: str) -> str:
     return subject
 
 
+# A number left blank in a draft or a crawled copy: "Số:      /KH-UBND", "Số: …/QĐ-UBND", "Số:  /2025/NQ-HĐND".
+_BLANK_NUMBER = re.compile(r"[ \t]*[.…_]*[ \t]*/(?:\d{4}/)?[A-ZĐ]")
+
+
 def _header_parts(
     text: str, zone_start: int, zone_end: int
-) -> tuple[str | None, str | None, str | None, str | None]:
-    """Number, its type word, date and place found in text[zone_start:zone_end]."""
+) -> tuple[str | None, str | None, str | None, str | None, bool]:
+    """Number, its type word, date and place found in text[zone_start:zone_end], and whether the
+    number is left blank."""
     number = kind = None
+    blank = False
     for m in _HEADER_NUMBER.finditer(text, zone_start, zone_end):
+        if _BLANK_NUMBER.match(text, m.end()):
+            blank = True  # "Số:      /KH-UBND": a draft's number left blank stays blank
+            break
         number = _number_at(text, m.end())
         if number:
             kind = _type_from_words(m.group(0).split(" số")[0]) if " số" in m.group(0) else None
@@ -341,7 +351,7 @@ def _header_parts(
     if pd:
         when = _iso(pd["d"], pd["m"] or pd["m2"], pd["y"] or pd["y2"])
         place = pd["place"].strip()
-    return number, kind, when, place
+    return number, kind, when, place, blank
 
 
 def _header(text: str, start: int) -> _Header:
@@ -350,8 +360,8 @@ def _header(text: str, start: int) -> _Header:
         zone_start = max(start, text.rfind("\n", start, max(start, motto.start() - 700)) + 1)
         body = _BODY_START.search(text, motto.end(), min(len(text), motto.end() + 2500))
         zone_end = body.start() if body else min(len(text), motto.end() + 2500)
-        number, kind, when, place = _header_parts(text, zone_start, zone_end)
-        if number or when:
+        number, kind, when, place, blank = _header_parts(text, zone_start, zone_end)
+        if number or when or blank:
             block = _issuer_block(text, zone_start, motto.start())
             lines = _lines(text, zone_start, zone_end)
             break
@@ -359,7 +369,7 @@ def _header(text: str, start: int) -> _Header:
         motto = None
         body = _BODY_START.search(text, start, min(len(text), start + 2000))
         zone_start, zone_end = start, body.start() if body else min(len(text), start + 2000)
-        number, kind, when, place = _header_parts(text, zone_start, zone_end)
+        number, kind, when, place, blank = _header_parts(text, zone_start, zone_end)
         block = None
         lines = _lines(text, zone_start, zone_end)
     kind_heading, subject, after = _heading(lines)
@@ -376,6 +386,7 @@ def _header(text: str, start: int) -> _Header:
         zone_start,
         zone_end,
         motto is not None,
+        blank,
         block,
         authority,
         number,
@@ -695,8 +706,8 @@ def explain_metadata(clean: CleanText, source: str = "") -> Explained:
             ("header", head.number if real_header else None),
             ("summary", _number_at(summary["Số hiệu"], 0) if "Số hiệu" in summary else None),
             ("header", head.number),
-            ("lede", lede_number),
-            ("annex reference", attached[1] if attached else None),
+            ("lede", None if head.blank_number else lede_number),
+            ("annex reference", attached[1] if attached and not head.blank_number else None),
         ],
     )
     when = _first(

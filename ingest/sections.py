@@ -13,9 +13,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ingest.attachments import _SIGN_FILLER, _SIGN_TITLE, is_person_name, is_upper_line
 from ingest.model import Section
 
-SECTIONS_VERSION = "1"
+SECTIONS_VERSION = "2"
 
 _HEADING = re.compile(
     r"(?P<legal>(?:Phần|PHẦN|Chương|CHƯƠNG|Mục|MỤC)\s+(?:[IVXLC]+|\d{1,3}|thứ\s+\w+|THỨ\s+\w+)\b)"
@@ -28,11 +29,12 @@ _HEADING = re.compile(
     r"|(?P<star>\*)(?=\s)"
     r"|(?P<address>Kính gửi|KÍNH GỬI)\s*:?"
     r"|(?P<recipients>N[oơ]i nh[aậ]n|N[OƠ]I NH[AẬ]N)\s*:?"
+    r"|(?P<appendix>PHỤ LỤC(?:\s+(?:SỐ\s*)?(?:[IVXLC]+|\d{1,2}[a-z]?))?\b|Phụ lục(?:\s+(?:số\s*)?(?:[IVXLC]+|\d{1,2}[a-z]?))(?=\s*(?:$|[.:\-–])))"
 )
 # Rank of each kind from the outermost; used only for the strong kinds' closing rule.
 _BLOCK = 99
-_RANK = {"recipients": _BLOCK, "address": _BLOCK, "legal": 0, "dieu": 1, "roman": 2, "arabic": 3, "dotted": 4, "letter": 5, "star": 6, "bullet": 7}
-_STRONG = frozenset({"legal", "dieu", "roman"})
+_RANK = {"recipients": _BLOCK, "address": _BLOCK, "signature": _BLOCK, "appendix": -1, "legal": 0, "dieu": 1, "roman": 2, "arabic": 3, "dotted": 4, "letter": 5, "star": 6, "bullet": 7}
+_STRONG = frozenset({"appendix", "legal", "dieu", "roman"})
 _LABEL_MAX = 150
 
 
@@ -69,6 +71,9 @@ def _kind_key(m: re.Match[str]) -> tuple[str, str]:
     if kind == "bullet":
         return "bullet" + m.group("bullet"), ""
     value = m.group(kind)
+    if kind == "appendix":
+        num = re.sub(r"(?i)^(?:phụ lục|PHỤ LỤC)\s*(?:số|SỐ)?\s*", "", value)
+        return kind, f"PL{num}"
     if kind in ("legal", "dieu"):
         word, _, num = value.partition(" ")
         return f"{kind}:{word.lower()}", f"{word[0].upper()}{num.strip()}"
@@ -95,6 +100,27 @@ def parse_sections(text: str) -> list[Section]:
             skip_next = False
             continue
         m = _HEADING.match(line)
+        if m and m.lastgroup == "appendix" and len(line) > _LABEL_MAX:
+            m = None  # "Phụ lục ..." opening a long sentence is text, not an annex title
+        in_list = any(n.kind == "recipients" for n in stack[1:])
+        in_block = in_list or stack[-1].kind == "signature"
+        if not m and in_list and not _signature_line(line) and is_upper_line(line) and len(line) >= 6:
+            _close_to(stack, 1, start)  # "QUY ĐỊNH", "KẾ HOẠCH": an attached text's title ends the list
+        if not m and in_block and (in_list or not is_person_name(line)) and _signature_line(line):
+            # The signature block ends the recipients list (either may come first); it is the
+            # signer's, not content, and what follows it (an annex) is the document's again.
+            _close_to(stack, 1, start)
+            _attach(stack, _Node("signature", "signature", line, start, start + len(line)))
+            continue
+        if not m and stack[-1].kind == "signature" and is_person_name(line):
+            stack[-1].label = f"{stack[-1].label} {line}"
+            _close_to(stack, 1, start + len(line))
+            continue
+        if not m and stack[-1].kind == "signature" and not (is_upper_line(line) or _SIGN_FILLER.match(line)):
+            _close_to(stack, 1, start)  # no name came: the block ends at the first lower-case line
+        if not m and len(stack) == 1 and _signature_line(line) and _signer_follows(lines, i):
+            _attach(stack, _Node("signature", "signature", line, start, start + len(line)))
+            continue
         if not m:
             # The address block ("Kính gửi:" and its bullets) ends at the first plain paragraph.
             depth = next((d for d, n in enumerate(stack) if n.kind == "address"), None)
@@ -102,6 +128,10 @@ def parse_sections(text: str) -> list[Section]:
                 _close_to(stack, depth, start)
             continue
         kind, key = _kind_key(m)
+        if kind == "appendix":
+            _close_to(stack, 1, start)
+            _attach(stack, _Node(kind, key, _label(line, kind), start, start + len(line)))
+            continue
         if kind in ("recipients", "address"):
             _close_to(stack, 1, start)
             node = _Node(kind, kind, _label(line, kind), start, start + len(line))
@@ -136,6 +166,16 @@ def parse_sections(text: str) -> list[Section]:
     _close_to(stack, 0, len(text))
     root.end = len(text)
     return _flatten(root)
+
+
+def _signature_line(line: str) -> bool:
+    """A signer's capacity or title in capitals ("TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH")."""
+    return len(line) <= 120 and is_upper_line(line) and _SIGN_TITLE.match(line) is not None
+
+
+def _signer_follows(lines: list[tuple[int, str]], i: int) -> bool:
+    """A person's name within the next five lines: the capitals line opens a signature block."""
+    return any(is_person_name(x) for _, x in lines[i + 1 : i + 6])
 
 
 def _iter_lines(text: str):

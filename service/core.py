@@ -27,6 +27,7 @@ from domain.model import Filters
 from index.generation import IndexMismatch, IndexNotReady
 from index.index import BUILD_HINT
 from ingest.agencies import table
+from ingest.organisations import org_key
 from service.ingest_jobs import (
     IncomingFile,
     Jobs,
@@ -132,9 +133,9 @@ class Core:
         if intent.kind == COMPARE:
             return ComparisonAnswer(req.question,
                                     self.compare(CompareRequest(intent.topic or req.question, intent.provinces)))
-        if intent.kind == AGENCY and intent.agency is not None:
+        if intent.kind == AGENCY and intent.agency_question is not None:
             with self.reader.reading() as index:
-                return answers.agency_answer(index, req.question, intent.agency, req.filters)
+                return answers.agency_ask(index, req.question, intent.agency_question, req.filters)
         if intent.kind == QUESTION:
             retriever = self.reader.retriever()
             with self.reader.reading() as index:
@@ -150,11 +151,15 @@ class Core:
     def tasks(self, req: TasksRequest) -> AgencyTasks:
         """The agency's tasks by directive, each judged overdue on `today`."""
         known = table().lookup(req.agency)
-        if known is None:
-            raise UnknownAgency(req.agency)
         filters = Filters(province=req.province, since=req.since, until=req.until)
         with self.reader.reading() as index:
-            answer = answers.agency_answer(index, req.agency, known.name, filters)
+            # Any organisation the index has seen, by its name's key, not only the table's agencies.
+            seen = [] if known is not None else [
+                s for s in index.store.organisations() if org_key(s) == org_key(req.agency)]
+            if known is None and not seen:
+                raise UnknownAgency(req.agency)
+            asked = known.name if known is not None else seen
+            answer = answers.agency_answer(index, req.agency, asked, filters)
         return AgencyTasks(answer, req.today or dt.date.today().isoformat(), req.overdue)
 
     def document(self, doc_id: str, span: tuple[int, int] | None = None) -> DocumentView:

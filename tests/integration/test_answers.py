@@ -170,7 +170,8 @@ def test_answer_floors_are_enforced() -> None:
 def test_a_group_can_be_asked_about(index: Index) -> None:
     a = agency(index, "UBND các huyện, thành phố phải làm gì")
     assert a.agency == "UBND các huyện, thành phố" and a.collective == ()
-    assert {t.role for t in a.tasks} == {"collective"}
+    # Addressed to the districts as a whole, or naming them as partners ("phối hợp với UBND các huyện").
+    assert {t.role for t in a.tasks} == {"collective", "phoi_hop"}
     assert any(t.text.startswith("Công an tỉnh, UBND các huyện, thành phố tăng cường") for t in a.tasks)
     # An agency named beside a group is the one asked about.
     assert classify("Sở Y tế phối hợp với các sở, ban, ngành làm gì").agency == "Sở Y tế"
@@ -187,7 +188,7 @@ def test_tasks_follow_the_assignment_rules_version(root: Path, tmp_path: Path, m
     shutil.copytree(root, copy)
     before = Index(copy).load().store.tasks()
     monkeypatch.setattr(answer.answers, "ASSIGNMENTS_VERSION", "next")
-    with pytest.raises(IndexNotReady, match="assignment rules 1, this chidao has next"):
+    with pytest.raises(IndexNotReady, match="assignment rules 3, this chidao has next"):
         ask(Index(copy).load(), "Sở Y tế phải làm gì")
     # The next write re-reads every stored document under the new rules (no re-embedding).
     monkeypatch.setattr(index.writer, "ASSIGNMENTS_VERSION", "next")

@@ -56,7 +56,7 @@ def writable(tmp_path: Path, seeds_index: Path) -> Iterator[TestClient]:
 # ---- health, search, documents ------------------------------------------------------------
 def test_health_reports_the_loaded_index(client: TestClient) -> None:
     body = client.get("/health").json()
-    assert (body["status"], body["embedder"], body["documents"], body["chunks"]) == ("ok", "hash-v1-384", 6, 117)
+    assert (body["status"], body["embedder"], body["documents"], body["chunks"]) == ("ok", "hash-v1-384", 6, 118)
 
 
 def test_an_index_not_built_is_503_with_the_build_command(tmp_path: Path) -> None:

@@ -35,10 +35,10 @@ def test_generation_has_manifest_and_consistent_counts(built: Path) -> None:
     assert (built / CURRENT).read_text().strip() == gen.name == "gen-000001"
     m = read_manifest(gen)
     assert m.embedder == get_embedder("hash").model_id and m.dim == 384
-    assert m.counts == {"documents": 6, "chunks": 117}
+    assert m.counts == {"documents": 6, "chunks": 118}
     assert set(m.checksums) >= {"store.sqlite", "vectors.faiss"}
     index = Index(built).load()
-    assert index.store.count("chunks") == index.lexical.count() == index.vectors.count() == 117
+    assert index.store.count("chunks") == index.lexical.count() == index.vectors.count() == 118
 
 
 def test_unchanged_file_is_skipped_and_changed_file_replaced(built: Path, tmp_path: Path) -> None:
@@ -51,7 +51,7 @@ def test_unchanged_file_is_skipped_and_changed_file_replaced(built: Path, tmp_pa
     report = write(built, [ingest_file(edited)], emb)
     assert report.replaced == ("000_e039e5926f709e92",)
     index = Index(built).load()
-    assert index.store.count("chunks") == index.lexical.count() == index.vectors.count() == 118
+    assert index.store.count("chunks") == index.lexical.count() == index.vectors.count() == 119
     assert len(generations(built)) == 2  # the previous generation stays for fallback
 
 

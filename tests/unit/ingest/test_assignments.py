@@ -117,7 +117,7 @@ def test_province_decision_execution_clause(shared: Path) -> None:
     # chuyên môn ..., Chủ tịch Ủy ban nhân dân các xã, phường ... chịu trách nhiệm thi hành"
     got = {(a.agency, a.role) for a in _province_doc(shared, "329d9e97")}
     assert got == {("Văn phòng UBND tỉnh", "giao"), ("Sở Y tế", "giao"),
-                   ("Các sở, ban, ngành", "collective"), ("UBND các huyện, thành phố", "collective")}
+                   ("Các sở, ban, ngành", "collective"), ("UBND các xã, phường, đặc khu", "collective")}
 
 
 def test_province_plan_heading_over_bullets(shared: Path) -> None:
@@ -130,5 +130,8 @@ def test_province_plan_heading_over_bullets(shared: Path) -> None:
         "Sở Khoa học và Công nghệ", "2025-12-15", "Trước ngày 15/12")
 
 
-def test_a_tax_office_reply_assigns_nothing(shared: Path) -> None:
-    assert _province_doc(shared, "005d8820") == ()
+def test_a_tax_office_reply_assigns_only_its_request(shared: Path) -> None:
+    # "đề nghị Thuế tỉnh Quảng Trị trao đổi với cơ quan ..." asks the provincial tax office to act;
+    # "Cục Thuế có ý kiến để Thuế tỉnh Quảng Trị được biết./." is a closing formula.
+    got = _province_doc(shared, "005d8820")
+    assert [(a.agency, a.role, a.task[:30]) for a in got] == [("Thuế tỉnh", "giao", "Về việc góp vốn điều lệ của Cô")]

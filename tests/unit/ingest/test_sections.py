@@ -18,7 +18,7 @@ def _text(prefix: str) -> str:
 def test_seed_001_has_14_numbered_units_under_I_and_II_on_its_own() -> None:
     sections = parse_sections(_text("001"))
     top = [s for s in sections if len(s.keys) == 1]
-    assert [s.keys[0] for s in top] == ["I", "II", "recipients"]
+    assert [s.keys[0] for s in top] == ["I", "II", "recipients", "signature"]
     assert top[0].path == (HEAD_001_I,)
     assert top[1].path == ("II. Giao Sở Kế hoạch và Đầu tư:",)
     under_i = [s for s in sections if len(s.keys) == 2 and s.keys[0] == "I"]
