@@ -220,6 +220,16 @@ def bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def snippet_dataset_name(queries: str | Path) -> str:
+    """The dataset a snippet-gold query file is, for its floors: `dev` (shared/eval/dev_queries.jsonl,
+    over the seeds), else its folder's name for a `queries.jsonl` (`dev2025/queries.jsonl` ->
+    `dev2025`), else the file's stem."""
+    path = Path(queries)
+    if path.name == "dev_queries.jsonl":
+        return "dev"
+    return path.parent.name if path.name == "queries.jsonl" and path.parent.name else path.stem
+
+
 def evaluate(args: argparse.Namespace) -> int:
     import json
     import tempfile
@@ -250,7 +260,8 @@ def evaluate(args: argparse.Namespace) -> int:
                     raise CommandError("snippet mode needs --index DIR and --queries FILE (or use --beir DIR)")
                 index = Index(args.index).load()
                 queries = load_snippet_queries(args.queries)
-                result = run_eval(retrievers_for(index, names), queries, k=args.k, dataset=args.dataset or DEV)
+                result = run_eval(retrievers_for(index, names), queries, k=args.k,
+                                  dataset=args.dataset or snippet_dataset_name(args.queries))
                 if not args.no_answers and any(q.type in ("agency", "question") for q in queries):
                     from dataclasses import replace
 
