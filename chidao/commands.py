@@ -260,7 +260,9 @@ def evaluate(args: argparse.Namespace) -> int:
                     raise CommandError("snippet mode needs --index DIR and --queries FILE (or use --beir DIR)")
                 index = Index(args.index).load()
                 queries = load_snippet_queries(args.queries)
-                result = run_eval(retrievers_for(index, names), queries, k=args.k,
+                from eval.runner import unaccented_twins
+
+                result = run_eval(retrievers_for(index, names), [*queries, *unaccented_twins(queries)], k=args.k,
                                   dataset=args.dataset or snippet_dataset_name(args.queries))
                 if not args.no_answers and any(q.type in ("agency", "question") for q in queries):
                     from dataclasses import replace
