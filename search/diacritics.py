@@ -34,6 +34,10 @@ BACKOFF = 0.4  # stupid backoff factor (Brants et al.)
 MAX_CANDIDATES = 12  # accented forms tried per typed syllable, most frequent first
 MIN_CANDIDATE_SHARE = 1e-4  # a form rarer than this share of its folded spelling's count is skipped
 UNSURE_MARGIN = 2.0  # natural-log margin under which a runner-up reading is also returned
+# In a query typed with marks, a syllable typed without them is taken as typed when that plain
+# spelling is at least this share of its folded spelling's uses ("Sở Y tế", "Ban chỉ đạo"); a
+# rarer one ("so Tài chính": "so" is 2% of so/sở/số/sổ/sợ...) is restored.
+PLAIN_SHARE = 0.2
 
 BOS = 0  # start of a segment
 UNK = 1  # a word outside the vocabulary
@@ -154,19 +158,26 @@ class DiacriticModel:
             p = np.where((c_uvw > 0) & (c_uv > 0), c_uvw / np.maximum(c_uv, 1.0), BACKOFF * p_bi)
         return np.log(p)
 
-    def candidates(self, word: str) -> list[int]:
-        """Vocabulary ids a lower-case typed word may stand for; [] when the word is kept as is."""
+    def candidates(self, word: str, marked_query: bool = False) -> list[int]:
+        """Vocabulary ids a lower-case typed word may stand for; [] when the word is kept as is.
+        In a query typed with marks (`marked_query`) a common plain spelling stands for itself."""
         if has_diacritics(word):
             i = self.ids.get(word)
             return [i] if i is not None else []
-        return self.by_fold.get(word, [])
+        ids = self.by_fold.get(word, [])
+        if marked_query and word in self.ids:
+            total = sum(self.unigrams[i] for i in ids) or 1.0
+            if self.unigrams[self.ids[word]] >= PLAIN_SHARE * total:
+                return [self.ids[word]]
+        return ids
 
-    def decode(self, words: Sequence[str], runner_up: bool = True) -> tuple[list[str], float, list[str] | None]:
+    def decode(self, words: Sequence[str], runner_up: bool = True,
+               marked_query: bool = False) -> tuple[list[str], float, list[str] | None]:
         """Best reading of one run of lower-case words, its margin, and the runner-up reading.
 
         A word with no candidate is kept and splits the run (the context starts afresh after it).
         """
-        cands = [self.candidates(w) for w in words]
+        cands = [self.candidates(w, marked_query) for w in words]
         out = list(words)
         margin, alt_at = math.inf, None
         i = 0
@@ -239,6 +250,7 @@ class DiacriticModel:
     def restore(self, text: str) -> Restoration:
         """Restore the marks of every unmarked syllable of `text`, keeping all else as typed."""
         typed = normalize(text)
+        marked = has_diacritics(typed)
         best = list(typed)
         runs: list[list[re.Match[str]]] = [[]]
         for m in _TOKEN.finditer(typed):
@@ -250,7 +262,7 @@ class DiacriticModel:
         for run in runs:
             if not run:
                 continue
-            words, marg, alt = self.decode([m.group(0).lower() for m in run])
+            words, marg, alt = self.decode([m.group(0).lower() for m in run], marked_query=marked)
             for m, w in zip(run, words):
                 best[m.start():m.end()] = _with_case(w, m.group(0))
             if alt is not None and marg < margin:
@@ -282,14 +294,17 @@ def default_model() -> DiacriticModel:
     return DiacriticModel.load(MODEL_PATH)
 
 
+@lru_cache(maxsize=4096)
 def needs_restoration(query: str) -> bool:
-    """True when some syllable of the query was typed without its marks and could carry them."""
+    """True when some syllable of the query was typed without its marks and would be restored
+    (in a query typed with marks, only a syllable whose plain spelling is rare)."""
     if not MODEL_PATH.exists():
         return False
     model = default_model()
+    marked = has_diacritics(query)
     for seg in segments(query):
         for w in seg:
-            if not has_diacritics(w) and any(model.words[i] != w for i in model.candidates(w)):
+            if not has_diacritics(w) and any(model.words[i] != w for i in model.candidates(w, marked)):
                 return True
     return False
 
