@@ -303,9 +303,15 @@ def answer_question(index: Index, question: str, filters: Filters | None = None,
         text = _answer_text(kind, best)
         short = short_answer(best.unit.text, question, kind)
         short_span = (best.unit.start + short.start, best.unit.start + short.end) if short else None
+        short_text = short.text if short else None
+        if short is None and text != best.unit.text and text.endswith(best.unit.text):
+            # "who" answered by the section heading ("2. Sở Kế hoạch và Đầu tư:" over its bullet):
+            # the short answer is in the heading, outside the passage text (no span to mark)
+            in_head = short_answer(text[: len(text) - len(best.unit.text)], question, kind)
+            short_text = in_head.text if in_head else None
         answer = FactualAnswer(question, True, text, _citation(index, best.passage, best.unit), best.passage,
                                (best.unit.start, best.unit.end), closest, question_type=kind,
-                               short=short.text if short else None, short_span=short_span)
+                               short=short_text, short_span=short_span)
     return _with_generation(answer, passages, generator)
 
 

@@ -134,7 +134,7 @@ class FusionPolicy:
 
 # Chosen on the union of the dev sets (seeds, dev2025, ALQAC dev): see eval/sweep.py and the
 # candidate table in docs/fusion.md.
-DEFAULT_POLICY = FusionPolicy()
+DEFAULT_POLICY = FusionPolicy("weighted", (0.7, 0.3), (0.7, 0.075))
 
 
 class HybridRetriever:

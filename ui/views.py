@@ -165,12 +165,11 @@ def render_question(answer: Json) -> None:
         # each once (the sentence is not repeated inside its whole passage).
         span, short = answer.get("span"), answer.get("short_span")
         text = passage.get("text", "")
-        if answer.get("short") and short:
+        if answer.get("short"):
             st.markdown("### " + escape(answer["short"]))
-        if span and text:
+        if span and short and text:
             s, e = span
-            marks = [(short[0] - s, short[1] - s)] if short else []
-            st.markdown(highlighted(text[s:e], marks) if marks else escape(text[s:e]))
+            st.markdown(highlighted(text[s:e], [(short[0] - s, short[1] - s)]))
         else:
             st.success(escape(answer.get("answer_text") or ""))
     else:
