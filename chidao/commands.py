@@ -236,7 +236,7 @@ def evaluate(args: argparse.Namespace) -> int:
 
     from eval.datasets import load_beir, load_snippet_queries
     from eval.report import write_report
-    from eval.runner import ALQAC, DEFAULT_FLOORS, DEV, check_floors, evaluate_beir
+    from eval.runner import ALQAC, DEFAULT_FLOORS, check_floors, evaluate_beir
     from eval.runner import evaluate as run_eval
     from index.generation import IndexMismatch, IndexNotReady
     from index.index import Index

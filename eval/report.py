@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -91,8 +91,8 @@ def _failure_lines(result: EvalResult, r: QueryResult) -> list[str]:
         rank = f"nothing relevant in the top {result.depth}"
     else:
         rank = f"first relevant at rank {r.first_rank}"
-    lines = [f"- **{r.query.id}** ({r.query.type}) `{r.query.query}`: recall@{k} "
-             f"{r.metric(f'recall@{k}'):.2f}, {rank}"]
+    lines = [(f"- **{r.query.id}** ({r.query.type}) `{r.query.query}`: recall@{k} "
+             f"{r.metric(f'recall@{k}'):.2f}, {rank}")]
     lines += [f"  - missed `{item.doc}`: {item.text}" for item in r.missing(k)]
     for p in r.retrieved[:SHOWN_RETRIEVED]:
         mark = " (relevant)" if p.matched else ""
@@ -101,7 +101,7 @@ def _failure_lines(result: EvalResult, r: QueryResult) -> list[str]:
 
 
 def report_markdown(result: EvalResult, now: datetime | None = None) -> str:
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     names = result.metric_names
     lines = [
         f"# Retrieval evaluation: {result.dataset}",

@@ -27,8 +27,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ingest.vietnamese import fold  # noqa: E402
-from search.diacritics import BOS, UNK, DiacriticModel, segments  # noqa: E402
+from ingest.vietnamese import fold
+from search.diacritics import BOS, UNK, DiacriticModel, segments
 
 MAX_SYLLABLE = 7  # "nghiêng" is the longest Vietnamese syllable
 
@@ -94,7 +94,7 @@ def train(corpus: Path, holdout: float, min_count: int, min_bigram: int, min_tri
     for i, w in enumerate(vocab, 2):
         remap[first_ids[w]] = i
     a = remap[raw]
-    del raw, first_ids
+    del raw
     V = len(words)
     unigrams = np.bincount(a, minlength=V)
     unigrams[BOS] = 0

@@ -20,6 +20,7 @@ from search.diacritics import needs_restoration, restore_query
 from search.fusion import get_fusion
 from search.model import Filters, Hit
 
+
 def numbers_in(query: str) -> list[str]:
     """Document numbers typed in a query ("Công văn 1536/UBND-KTTH" -> ["1536/UBND-KTTH"])."""
     return find_doc_numbers(normalize(query))

@@ -53,8 +53,7 @@ _ORG = re.compile(rf"\b{_ORG_HEAD}\s+[A-Z][\w]*(?:\s+(?:va\s+)?[\w]+)*")
 # Words after which an organisation's name has ended.
 # Words after which an organisation's name has ended (matched with their marks: "giao" ends a
 # name, "Tôn giáo" does not).
-_ORG_END = frozenset("là có trong để qua về theo tại trước sau khi được phải gửi nhận làm cùng với các này đó "
-                     "giao của cho hoặc nếu".split())
+_ORG_END = frozenset(["là", "có", "trong", "để", "qua", "về", "theo", "tại", "trước", "sau", "khi", "được", "phải", "gửi", "nhận", "làm", "cùng", "với", "các", "này", "đó", "giao", "của", "cho", "hoặc", "nếu"])
 _ORG_END_PAIRS = frozenset({"chủ trì", "phối hợp", "thực hiện", "tham mưu", "hướng dẫn", "báo cáo", "chịu trách",
                             "kiểm tra", "tổ chức", "xây dựng", "triển khai", "theo dõi", "tổng hợp", "đề xuất"})
 _SLOT_FIGURE = re.compile(r"\b(bao nhieu|may|ty le|phan tram|muc nao)\b")

@@ -96,7 +96,7 @@ def section_of(path: Sequence[str], task_text: str) -> str:
     for heading in reversed(path):
         h = _folded(" ".join(heading.split())).rstrip(" :.")
         bare = re.sub(r"^(?:[\divxlc]+[.)]|[a-zđ][.)]|[-+•*])\s*", "", h)
-        if bare and (task.startswith(h) or task.startswith(bare) or h.startswith(task[:60])):
+        if bare and (task.startswith((h, bare)) or h.startswith(task[:60])):
             continue
         return heading
     return ""
