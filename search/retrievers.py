@@ -215,8 +215,15 @@ def _hybrid_weighted(index: Index) -> HybridRetriever:
     return r
 
 
+def _dense_typed(index: Index) -> DenseRetriever:
+    """Dense retrieval of the query as typed (no diacritic restoration), for comparison."""
+    r = DenseRetriever(index, restore=False)
+    r.name = "dense_typed"
+    return r
+
+
 RETRIEVERS = {"bm25": BM25Retriever, "dense": DenseRetriever, "hybrid": HybridRetriever,
-              "hybrid_weighted": _hybrid_weighted}
+              "hybrid_weighted": _hybrid_weighted, "dense_typed": _dense_typed}
 
 
 def retrievers_for(index: Index, names: tuple[str, ...] = ("hybrid", "bm25", "dense")) -> Mapping[str, object]:
