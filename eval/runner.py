@@ -307,9 +307,9 @@ def check_floors(result: EvalResult, floors: Floors) -> list[str]:
     for (dataset, retriever, query_type, name), minimum in floors.by_type.items():
         if dataset != result.dataset or retriever not in result.runs or not result.results(retriever, query_type):
             continue
-        value = result.metric(retriever, name, query_type)
-        if value < minimum:
-            violations.append(f"{dataset}/{retriever}: {query_type} {name} = {value:.4f} < floor {minimum:.4f}")
+        got = result.metric(retriever, name, query_type)
+        if got < minimum:
+            violations.append(f"{dataset}/{retriever}: {query_type} {name} = {got:.4f} < floor {minimum:.4f}")
     for dataset, retriever, name, typed, twin, gap in floors.gaps:
         if dataset != result.dataset or retriever not in result.runs:
             continue
