@@ -38,14 +38,17 @@ UNSURE_MARGIN = 2.0  # natural-log margin under which a runner-up reading is als
 # spelling is at least this share of its folded spelling's uses ("Sở Y tế", "Ban chỉ đạo"); a
 # rarer one ("so Tài chính": "so" is 2% of so/sở/số/sổ/sợ...) is restored.
 PLAIN_SHARE = 0.2
+# ... and the restored syllable must have been seen beside each of its neighbours in training
+# ("so Tài chính" -> "sở Tài chính"; "viêm da nổi cục" stays: "viêm đã" is never written).
 
 BOS = 0  # start of a segment
 UNK = 1  # a word outside the vocabulary
 
 _LETTERS = r"[^\W\d_]+"
 # Segments: runs of words separated only by spaces; anything else (punctuation, digits, line
-# breaks) ends a segment, as it breaks the syllable context.
-_TOKEN = re.compile(rf"{_LETTERS}|\S")
+# breaks) ends a segment, as it breaks the syllable context. A token with a digit or a slash
+# ("1098-KL/TU", "15/8/2020") is one piece, never read as syllables.
+_TOKEN = re.compile(rf"[^\s]*[\d/][^\s]*|{_LETTERS}|\S")
 _WORD = re.compile(rf"^{_LETTERS}$")
 
 
@@ -78,7 +81,7 @@ class Restoration:
 
     @property
     def changed(self) -> bool:
-        return self.text != self.query
+        return self.text != normalize(self.query)
 
     @property
     def forms(self) -> tuple[str, ...]:
@@ -190,6 +193,10 @@ class DiacriticModel:
                 j += 1
             best, marg, pos, other = self._viterbi([np.array(c) for c in cands[i:j]], runner_up)
             out[i:j] = [self.words[x] for x in best]
+            if marked_query:  # typed with marks elsewhere: a restoration must be vouched for
+                for p in range(i, j):
+                    if out[p] != words[p] and not self._attested(best, p - i):
+                        out[p] = words[p]
             if marg < margin and pos is not None:
                 margin, alt_at = marg, (i, j, pos, other)
             i = j
@@ -203,7 +210,17 @@ class DiacriticModel:
             alt[i:j] = [self.words[x] for x in best]
         return out, margin, alt
 
-    def _viterbi(self, cands: Sequence[np.ndarray], runner_up: bool) -> tuple[list[int], float, int | None, int]:
+    def _bigram(self, u: int, v: int) -> float:
+        return float(self._lookup(self.bigram_keys, self.bigram_counts, np.array([u * self.v + v]))[0])
+
+    def _attested(self, ids: list[int], p: int) -> bool:
+        """Whether the restored syllable at `p` occurs next to each of its neighbours in training
+        text ("sở" before "tài": yes; "đã" after "viêm": never, so "viêm da" stays as typed)."""
+        return (p == 0 or self._bigram(ids[p - 1], ids[p]) > 0) and \
+            (p + 1 == len(ids) or self._bigram(ids[p], ids[p + 1]) > 0)
+
+    def _viterbi(self, cands: Sequence[np.ndarray], runner_up: bool,
+                 score_only: bool = False) -> tuple[list[int], float, int | None, int]:
         """Trigram Viterbi over candidate ids; with `runner_up`, max-marginals give the position
         where another candidate comes closest (its margin, position and id)."""
         bos = np.array([BOS])
@@ -228,6 +245,8 @@ class DiacriticModel:
             prev, b = int(backs[i - 1][prev, path[-2]]), prev
         path.reverse()
         ids = [int(cands[i][k]) for i, k in enumerate(path)]
+        if score_only:
+            return ids, best_score, None, -1
         if not runner_up:
             return ids, math.inf, None, -1
         betas = [np.zeros_like(deltas[-1])]
@@ -251,6 +270,7 @@ class DiacriticModel:
         """Restore the marks of every unmarked syllable of `text`, keeping all else as typed."""
         typed = normalize(text)
         marked = has_diacritics(typed)
+        shouted = typed.isupper()
         best = list(typed)
         runs: list[list[re.Match[str]]] = [[]]
         for m in _TOKEN.finditer(typed):
@@ -262,14 +282,20 @@ class DiacriticModel:
         for run in runs:
             if not run:
                 continue
-            words, marg, alt = self.decode([m.group(0).lower() for m in run], marked_query=marked)
+            # an all-capital word of two letters or more is an acronym ("UBND", "TU"): kept as typed
+            lowered = [m.group(0).lower() if not (m.group(0).isupper() and len(m.group(0)) > 1 and not shouted)
+                       else "\0" for m in run]
+            words, marg, alt = self.decode(lowered, marked_query=marked)
+            words = [m.group(0).lower() if w == "\0" else w for m, w in zip(run, words)]
+            if alt is not None:
+                alt = [m.group(0).lower() if w == "\0" else w for m, w in zip(run, alt)]
             for m, w in zip(run, words):
                 best[m.start():m.end()] = _with_case(w, m.group(0))
             if alt is not None and marg < margin:
                 margin, alt_edit = marg, (run, alt)
         text_out = "".join(best)
         alternative = None
-        if alt_edit is not None and margin < UNSURE_MARGIN:
+        if alt_edit is not None and margin < UNSURE_MARGIN and not marked:
             chars = list(text_out)
             for m, w in zip(*alt_edit):
                 chars[m.start():m.end()] = _with_case(w, m.group(0))
@@ -302,6 +328,8 @@ def needs_restoration(query: str) -> bool:
         return False
     model = default_model()
     marked = has_diacritics(query)
+    if marked:  # typed with marks: only when a plain syllable is actually restored
+        return restore_query(query).changed
     for seg in segments(query):
         for w in seg:
             if not has_diacritics(w) and any(model.words[i] != w for i in model.candidates(w, marked)):

@@ -78,3 +78,10 @@ def test_a_saved_model_round_trips(tmp_path: Path) -> None:
     assert again.words == model.words
     words, margin, _ = again.decode(["so", "y", "te"])
     assert words == ["sở", "y", "tế"] and margin > 0 and not math.isinf(margin)
+
+
+def test_in_a_query_typed_with_marks_a_plain_word_stays_unless_its_neighbours_vouch_for_it() -> None:
+    assert restore_query("bệnh viêm da nổi cục trên trâu bò").text == "bệnh viêm da nổi cục trên trâu bò"
+    assert not needs_restoration("bệnh viêm da nổi cục trên trâu bò")
+    assert restore_query("nhiệm vụ cua Sở Y tế").text == "nhiệm vụ của Sở Y tế"
+    assert restore_query("Kết luận 1098-KL/TU").text == "Kết luận 1098-KL/TU"
