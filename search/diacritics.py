@@ -195,7 +195,7 @@ class DiacriticModel:
             out[i:j] = [self.words[x] for x in best]
             if marked_query:  # typed with marks elsewhere: a restoration must be vouched for
                 for p in range(i, j):
-                    if out[p] != words[p] and not self._attested(best, p - i):
+                    if out[p] != words[p] and not self._vouched(best, p - i, words[p]):
                         out[p] = words[p]
             if marg < margin and pos is not None:
                 margin, alt_at = marg, (i, j, pos, other)
@@ -213,11 +213,21 @@ class DiacriticModel:
     def _bigram(self, u: int, v: int) -> float:
         return float(self._lookup(self.bigram_keys, self.bigram_counts, np.array([u * self.v + v]))[0])
 
-    def _attested(self, ids: list[int], p: int) -> bool:
-        """Whether the restored syllable at `p` occurs next to each of its neighbours in training
-        text ("sở" before "tài": yes; "đã" after "viêm": never, so "viêm da" stays as typed)."""
-        return (p == 0 or self._bigram(ids[p - 1], ids[p]) > 0) and \
-            (p + 1 == len(ids) or self._bigram(ids[p], ids[p + 1]) > 0)
+    def _beside(self, ids: list[int], p: int, w: int) -> float:
+        """How often `w` was seen next to the neighbours of position `p` (the rarer side)."""
+        left = self._bigram(ids[p - 1], w) if p > 0 else math.inf
+        right = self._bigram(w, ids[p + 1]) if p + 1 < len(ids) else math.inf
+        return min(left, right)
+
+    def _vouched(self, ids: list[int], p: int, plain: str) -> bool:
+        """Whether the restored syllable at `p` was seen beside each of its neighbours in training
+        text, more often than the plain spelling ("sở" before "tài": yes; "đã" after "viêm":
+        never, so "viêm da" stays; "học xa gia đình" stays: "xa" is seen there more than "xã")."""
+        restored = self._beside(ids, p, ids[p])
+        if restored == 0:
+            return False
+        plain_id = self.ids.get(plain)
+        return plain_id is None or restored > self._beside(ids, p, plain_id)
 
     def _viterbi(self, cands: Sequence[np.ndarray], runner_up: bool,
                  score_only: bool = False) -> tuple[list[int], float, int | None, int]:
