@@ -27,7 +27,7 @@ from ingest.metadata import find_doc_numbers
 from ingest.vietnamese import fold, normalize
 from search.extract import DEADLINE, DOCUMENT, FIGURE, RESPONSIBLE, terms
 
-_NUM = r"\d+(?:[.,]\d+)*"
+_NUM = r"\d+(?:[.,]\d+)*(?:/\d+(?:[.,]\d+)*)?"  # "1.700", "6,05", "40/121" (of 121)
 _TIME_UNIT = r"(?:ngay|tuan|thang|quy|nam|gio|phut)"
 _UNIT_WORDS = (r"(?:%|trieu|ty|nghin|ngan|dong|usd|tan|kg|gb|mb|tb|ha|km2|km|m2|m3|m|cm|mw|kw|kwh|lan|"
                r"ngay lam viec|ngay|tuan|thang|nam|gio|phut|nguoi|ho|xa|phuong|doanh nghiep|ca|con|cay|"
@@ -85,18 +85,24 @@ def slot(question: str, kind: str) -> str:
 _BREAK = re.compile(r"[,;:.()\d]")
 
 
-def _closeness(folded: str, start: int, end: int, asked: set[str]) -> float:
-    """Question words in the words after (weight 1) and before (0.5) a phrase, up to the next
-    punctuation or number either side (another phrase's neighbourhood)."""
+def _closeness(folded: str, start: int, end: int, asked: set[str], prev_end: int | None = None) -> float:
+    """Question words in the words after (weight 1) and before (0.1: a tie-breaker) a phrase, up to the next
+    punctuation or number either side. Words before it that follow another phrase of the same
+    kind with nothing in between belong to that phrase ("40/121 xã đạt chuẩn ... và 01 xã")."""
     tail = folded[end:end + 100]
-    head = folded[max(0, start - 100):start]
     cut = _BREAK.search(tail, 1)
     tail = tail[:cut.start()] if cut else tail
-    cuts = list(_BREAK.finditer(head))
-    head = head[cuts[-1].end():] if cuts else head
     after = re.findall(r"\w+", tail)[:10]
+    lo = max(0, start - 100)
+    head = folded[lo:start]
+    cuts = list(_BREAK.finditer(head))
+    head_from = lo + cuts[-1].end() if cuts else lo
+    if prev_end is not None and prev_end >= head_from:
+        head = ""
+    else:
+        head = folded[head_from:start]
     before = re.findall(r"\w+", head)[-8:]
-    return sum(w in asked for w in after) + 0.5 * sum(w in asked for w in before)
+    return sum(w in asked for w in after) + 0.1 * sum(w in asked for w in before)
 
 
 def _qualifier_kept(q: str | None, question_folded: str) -> bool:
@@ -129,7 +135,8 @@ def short_answer(sentence: str, question: str, kind: str) -> Short | None:
                 continue
             start = m.start("q") if _qualifier_kept(m.group("q"), asked_folded) else m.start("n")
             end = m.end("p") if m.group("p") else m.end("u") if m.group("u") else m.end("n")
-            found.append((_closeness(lower, start, end, asked), -start, start, end))
+            prev = found[-1][3] if found else None
+            found.append((_closeness(lower, start, end, asked, prev), -start, start, end))
     elif what == DEADLINE:
         for m in _DATE.finditer(lower):
             d = m.group("d")
