@@ -17,7 +17,7 @@ from pathlib import Path
 from statistics import fmean
 
 from eval.datasets import beir_as_queries, load_beir, load_snippet_queries, matches, matches_doc
-from eval.runner import EvalResult, evaluate
+from eval.runner import EvalResult, evaluate, unaccented_twins
 from index.index import Index
 from search.model import Filters
 from search.retrievers import FusionPolicy, HybridRetriever
@@ -96,7 +96,8 @@ def main() -> None:
     for spec in args.set:
         name, rest = spec.split("=", 1)
         idx, queries = rest.split(":", 1)
-        results[name] = sweep(Index(idx).load(), load_snippet_queries(queries), name, False,
+        loaded = load_snippet_queries(queries)
+        results[name] = sweep(Index(idx).load(), [*loaded, *unaccented_twins(loaded)], name, False,
                               restore=not args.no_restore)
     for spec in args.beir:
         name, rest = spec.split("=", 1)
