@@ -34,6 +34,10 @@ CANDIDATES: dict[str, FusionPolicy] = {
     "rrf 1/1, unaccented 1/1.5": FusionPolicy("rrf", (1.0, 1.0), (1.0, 1.5)),
     "rrf 1.5/1, unaccented 1/1": FusionPolicy("rrf", (1.5, 1.0), (1.0, 1.0)),
     "weighted 0.5/0.5, unaccented 0.4/0.6": FusionPolicy("weighted", (0.5, 0.5), (0.4, 0.6)),
+    "weighted 0.4/0.6, question 0.7/0.3": FusionPolicy("weighted", (0.4, 0.6), question=(0.7, 0.3)),
+    "weighted 0.5/0.5, question 0.7/0.3": FusionPolicy("weighted", (0.5, 0.5), question=(0.7, 0.3)),
+    "weighted 0.3/0.7, question 0.6/0.4": FusionPolicy("weighted", (0.3, 0.7), question=(0.6, 0.4)),
+    "rrf 1/1.5, question 1.5/1": FusionPolicy("rrf", (1.0, 1.5), question=(1.5, 1.0)),
 }
 
 

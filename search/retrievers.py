@@ -7,6 +7,7 @@ the query first: "Công văn 1536/UBND-KTTH" must open on that letter.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -15,7 +16,7 @@ import numpy as np
 from index.index import Index
 from index.store import key
 from ingest.metadata import find_doc_numbers
-from ingest.vietnamese import normalize
+from ingest.vietnamese import fold, normalize
 from search.diacritics import needs_restoration, restore_query
 from search.fusion import get_fusion
 from search.model import Filters, Hit
@@ -103,13 +104,21 @@ class QueryFeatures:
     unsure: bool  # the restoration kept a runner-up reading
     number: bool  # names a document number
     words: int  # syllables
+    question: bool = False  # asked as a question ("... là gì?", "bao nhiêu", "đúng hay sai")
 
     @classmethod
     def of(cls, query: str) -> QueryFeatures:
         unaccented = needs_restoration(query)
         return cls(unaccented=unaccented,
                    unsure=unaccented and restore_query(query).alternative is not None,
-                   number=bool(numbers_in(query)), words=len(query.split()))
+                   number=bool(numbers_in(query)), words=len(query.split()),
+                   question=_QUESTION.search(fold(normalize(query)).lower()) is not None)
+
+
+# Question words of Vietnamese (folded): a question repeats the wording of the text it asks about
+# more often than a topic described in the official's own words.
+_QUESTION = re.compile(r"\?|\b(gi|nao|bao nhieu|bao gio|bao lau|khong|hay sai|the nao|ra sao|tai sao|vi sao|ai|dau)\s*\??$"
+                       r"|\b(bao nhieu|nhu the nao|hay khong|dung hay sai|co phai)\b")
 
 
 @dataclass(frozen=True)
@@ -121,10 +130,13 @@ class FusionPolicy:
     weights: tuple[float, float] = (1.0, 1.0)
     unaccented: tuple[float, float] | None = None
     rrf_k: int = 60
+    question: tuple[float, float] | None = None  # weights for a query asked as a question
 
     def weights_for(self, features: QueryFeatures) -> tuple[float, float]:
         if features.unaccented and self.unaccented is not None:
             return self.unaccented
+        if features.question and self.question is not None:
+            return self.question
         return self.weights
 
     def fuse(self, lists: list[list[tuple[str, float]]], features: QueryFeatures) -> list[tuple[str, float]]:
