@@ -104,8 +104,9 @@ _QUESTION_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (FIGURE, re.compile(r"\b(bao nhieu|may|ty le|phan tram|muc nao|so luong|con so|tong so)\b")),
     (DOCUMENT, re.compile(r"\b(van ban nao|so hieu|so ky hieu|(cong van|quyet dinh|nghi quyet|chi thi|ke hoach"
                           r"|thong bao|ket luan|thong tu|nghi dinh) (nao|so may)|can cu (vao )?dau)\b")),
+    # "báo cáo về đâu" asks for the body a report goes to
     (RESPONSIBLE, re.compile(r"\b(ai|co quan nao|don vi nao|so nao|nganh nao|chu tri|chiu trach nhiem|phu trach"
-                             r"|giao cho|duoc giao)\b")),
+                             r"|giao cho|duoc giao|ve dau)\b")),
 )
 
 def question_type(question: str) -> str:

@@ -35,6 +35,7 @@ from answer.extract import (
     units,
     weights,
 )
+from answer.short_answer import short_answer
 from domain.model import Filters, Hit, Retriever
 from index.index import Index
 from index.store import key
@@ -110,6 +111,10 @@ class FactualAnswer:
     generated: str | None = None
     generation_note: str | None = None
     question_type: str = OTHER
+    # The short answer ("trước ngày 30/8/2021"): its text and [start, end) inside passage.text,
+    # within `span`; None when the question asks for no date, figure, organisation or number.
+    short: str | None = None
+    short_span: tuple[int, int] | None = None
 
     def marked(self, left: str = "«", right: str = "»") -> str | None:
         """The passage with the answer span marked."""
@@ -119,10 +124,23 @@ class FactualAnswer:
         t = self.passage.text
         return t[:s] + left + t[s:e] + right + t[e:]
 
+    def sentence_marked(self, left: str = "«", right: str = "»") -> str | None:
+        """The answer sentence with the short answer marked (the sentence alone when none)."""
+        if self.passage is None or self.span is None:
+            return None
+        s, e = self.span
+        t = self.passage.text
+        if self.short_span is None:
+            return t[s:e]
+        a, b = self.short_span
+        return t[s:a] + left + t[a:b] + right + t[b:e]
+
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
         out["span"] = list(self.span) if self.span else None
+        out["short_span"] = list(self.short_span) if self.short_span else None
         out["marked"] = self.marked()
+        out["sentence_marked"] = self.sentence_marked()
         if self.passage is not None:
             out["passage"]["label"] = self.passage.label
         for d, p in zip(out["closest"], self.closest, strict=True):
@@ -283,8 +301,17 @@ def answer_question(index: Index, question: str, filters: Filters | None = None,
         answer = FactualAnswer(question, False, NOT_ANSWERED, None, None, None, closest, question_type=kind)
     else:
         text = _answer_text(kind, best)
+        short = short_answer(best.unit.text, question, kind)
+        short_span = (best.unit.start + short.start, best.unit.start + short.end) if short else None
+        short_text = short.text if short else None
+        if short is None and text != best.unit.text and text.endswith(best.unit.text):
+            # "who" answered by the section heading ("2. Sở Kế hoạch và Đầu tư:" over its bullet):
+            # the short answer is in the heading, outside the passage text (no span to mark)
+            in_head = short_answer(text[: len(text) - len(best.unit.text)], question, kind)
+            short_text = in_head.text if in_head else None
         answer = FactualAnswer(question, True, text, _citation(index, best.passage, best.unit), best.passage,
-                               (best.unit.start, best.unit.end), closest, question_type=kind)
+                               (best.unit.start, best.unit.end), closest, question_type=kind,
+                               short=short_text, short_span=short_span)
     return _with_generation(answer, passages, generator)
 
 
@@ -296,5 +323,4 @@ def _with_generation(answer: FactualAnswer, passages: list[Passage], generator: 
     if generator is None or not passages:
         return answer
     text, note = generator.generate(answer.question, passages)
-    return FactualAnswer(answer.question, answer.answered, answer.answer_text, answer.citation, answer.passage,
-                         answer.span, answer.closest, text, note, answer.question_type)
+    return replace(answer, generated=text, generation_note=note)

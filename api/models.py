@@ -291,6 +291,10 @@ class AskOut(BaseModel):
     citation: CitationOut | None = None
     passage: PassageOut | None = None
     span: tuple[int, int] | None = Field(default=None, description="the answer inside passage.text")
+    short: str | None = Field(default=None, examples=["trước ngày 30/8/2021"],
+                              description="the short answer (date, figure, organisation, document number)")
+    short_span: tuple[int, int] | None = Field(default=None, description="the short answer inside passage.text")
+    sentence_marked: str | None = Field(default=None, description="the answer sentence, short answer in « »")
     closest: list[PassageOut] = []
     generated: str | None = None
     generation_note: str | None = None

@@ -246,13 +246,25 @@ def bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def snippet_dataset_name(queries: str | Path) -> str:
+    """The dataset a snippet-gold query file is, for its floors: `dev` (shared/eval/dev_queries.jsonl,
+    over the seeds), else its folder's name for a `queries.jsonl` (`dev2025/queries.jsonl` ->
+    `dev2025`), else the file's stem."""
+    path = Path(queries)
+    if path.name == "dev_queries.jsonl":
+        return "dev"
+    return path.parent.name if path.name == "queries.jsonl" and path.parent.name else path.stem
+
+
 def evaluate(args: argparse.Namespace) -> int:
     import json
     import tempfile
+    from dataclasses import replace
 
+    from eval.coverage import index_coverage
     from eval.datasets import load_beir, load_snippet_queries
     from eval.report import write_report
-    from eval.runner import ALQAC, DEFAULT_FLOORS, DEV, DEV2025, check_floors, evaluate_beir
+    from eval.runner import ALQAC, DEFAULT_FLOORS, check_floors, evaluate_beir, unaccented_twins
     from eval.runner import evaluate as run_eval
     from index.generation import IndexMismatch, IndexNotReady
     from index.index import Index
@@ -278,16 +290,10 @@ def evaluate(args: argparse.Namespace) -> int:
                     raise CommandError("snippet mode needs --index DIR and --queries FILE (or use --beir DIR)")
                 index = Index(args.index).load()
                 queries = load_snippet_queries(args.queries)
-                dataset = args.dataset or (DEV2025 if Path(args.queries).parent.name == DEV2025 else DEV)
-                result = run_eval(retrievers_for(index, names), queries, k=args.k, dataset=dataset)
-                from dataclasses import replace as _replace
-
-                from eval.coverage import index_coverage
-
-                result = _replace(result, coverage=index_coverage(index))
+                result = run_eval(retrievers_for(index, names), [*queries, *unaccented_twins(queries)], k=args.k,
+                                  dataset=args.dataset or snippet_dataset_name(args.queries))
+                result = replace(result, coverage=index_coverage(index))
                 if not args.no_answers and any(q.type in ("agency", "question") for q in queries):
-                    from dataclasses import replace
-
                     from eval.answers import evaluate_answers
 
                     result = replace(result, answers=evaluate_answers(index, queries))

@@ -70,16 +70,20 @@ def render_agency(a: AgencyAnswer) -> str:
 def render_factual(a: Any) -> str:
     out = []
     if getattr(a, "answered", False):
-        out.append("Trả lời: " + _short(a.answer_text, 600))
+        # The short answer first, then its sentence with it marked, then the citation: once each.
+        short = getattr(a, "short", None)
+        sentence = a.sentence_marked() if hasattr(a, "sentence_marked") else None
+        if short:
+            out.append("Trả lời: " + short)
+            out.append("  " + _short(sentence or a.answer_text, 600))
+        else:
+            out.append("Trả lời: " + _short(a.answer_text, 600))
         c = a.citation
         if c is not None:
             where = " · ".join(x for x in (c.number, c.date, c.province) if x) or c.doc_id
             out.append(f"  ↳ {c.chunk_id} ({where}) [bản gốc {c.start}–{c.end}]")
             if c.section_path:
                 out.append("  § " + " > ".join(_short(p, 60) for p in c.section_path))
-        marked = a.marked() if hasattr(a, "marked") else None
-        if marked:
-            out.append("  " + _short(marked, 700))
     else:
         out.append(getattr(a, "answer_text", "") or "Không tìm thấy câu trả lời.")
         for p in getattr(a, "closest", ()):

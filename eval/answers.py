@@ -7,7 +7,9 @@
   counted apart (`collective_not_answer`), since they are labelled as addressed to everyone.
   `agency_unrouted` counts agency queries that were not answered as agency questions at all.
 - `question` queries: whether the answer's span (FactualAnswer.answer_text, from the cited
-  document) contains the relevant snippet.
+  document) contains the relevant snippet; and, for queries labelled with their short `answer`,
+  whether the short answer (FactualAnswer.short) equals it, both normalised (`short_form`: NFC and
+  one tone placement, lower case, whitespace runs as one space, no trailing punctuation).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 from answer.answers import AgencyAnswer, Task, ask
 from eval.datasets import Query, RelevantItem, match_form, source_stem
 from index.index import Index
+from ingest.vietnamese import normalize
 
 
 def _in_tasks(item: RelevantItem, tasks: Sequence[Task]) -> bool:
@@ -58,7 +61,17 @@ def _question(query: Query, answer: Any) -> dict[str, Any]:
     ok = span is not None and any(
         doc == r.doc and match_form(r.text) in match_form(span) for r in query.relevant
     )
-    return {"id": query.id, "query": query.query, "kind": kind, "contains": ok, "span": span}
+    short = getattr(answer, "short", None) if getattr(answer, "answered", False) else None
+    out = {"id": query.id, "query": query.query, "kind": kind, "contains": ok, "span": span, "short": short}
+    if query.answer is not None:
+        out["answer"] = query.answer
+        out["short_exact"] = short is not None and short_form(short) == short_form(query.answer)
+    return out
+
+
+def short_form(text: str) -> str:
+    """A short answer as compared: NFC with one tone placement, lower case, single spaces."""
+    return " ".join(normalize(text).lower().split()).rstrip(" .;,")
 
 
 def evaluate_answers(index: Index, queries: Sequence[Query]) -> dict[str, Any]:
@@ -75,4 +88,7 @@ def evaluate_answers(index: Index, queries: Sequence[Query]) -> dict[str, Any]:
         out["collective_not_answer_total"] = sum(r["collective_not_answer"] for r in agency)
     if question:
         out["question_contains_rate"] = round(fmean(1.0 if r["contains"] else 0.0 for r in question), 4)
+        labelled = [r for r in question if "short_exact" in r]
+        if labelled:
+            out["question_short_exact_rate"] = round(fmean(1.0 if r["short_exact"] else 0.0 for r in labelled), 4)
     return out

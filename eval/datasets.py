@@ -35,6 +35,7 @@ class Query:
     query: str
     relevant: tuple[RelevantItem, ...]
     not_answer: tuple[RelevantItem, ...] = ()
+    answer: str | None = None  # questions: the short exact answer as written ("trước ngày 31/12/2025")
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,7 @@ def load_snippet_queries(path: str | Path) -> list[Query]:
                 query=str(raw["query"]),
                 relevant=_items(raw["relevant"], where),
                 not_answer=_items(raw.get("not_answer"), where),
+                answer=str(raw["answer"]) if raw.get("answer") is not None else None,
             )
         except (json.JSONDecodeError, KeyError, TypeError) as e:
             raise DatasetError(f"{where}: not a query object ({e!r})") from e

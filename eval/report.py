@@ -159,10 +159,14 @@ def answers_markdown(answers: dict[str, Any]) -> list[str]:
     question = answers.get("question") or []
     if question:
         rate = f"- question queries: answer span contains the snippet for {answers['question_contains_rate']:.0%}"
+        if "question_short_exact_rate" in answers:
+            rate += f"; short answer equals the labelled answer for {answers['question_short_exact_rate']:.0%}"
         lines += [rate, ""]
         rows = [[str(r["id"]), str(r["kind"]), "yes" if r["contains"] else "no",
-                 str(r["span"] or "")[:80].replace("|", "/")] for r in question]
-        lines += _table(["query", "answer kind", "contains snippet", "span"], rows)
+                 {True: "yes", False: "no"}.get(r.get("short_exact"), "—"),
+                 str(r.get("short") or "").replace("|", "/"), str(r["span"] or "")[:80].replace("|", "/")]
+                for r in question]
+        lines += _table(["query", "answer kind", "contains snippet", "short exact", "short", "span"], rows)
     return lines
 
 

@@ -32,6 +32,7 @@ from index.lexical import LexicalIndex
 from index.store import Store
 from index.tokenize import TOKENIZER_VERSION
 from index.vectors import VectorIndex
+from ingest.chunk import CHUNKER_VERSION
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,12 @@ class Index:
             raise IndexMismatch(
                 f"{self.root}: built with tokenizer {manifest.tokenizer_version}, this chidao has "
                 f"{TOKENIZER_VERSION}; rebuild with chidao index build"
+            )
+        if manifest.chunker_version != CHUNKER_VERSION:
+            raise IndexMismatch(
+                f"{self.root}: built with chunker {manifest.chunker_version}, this chidao has "
+                f"{CHUNKER_VERSION} (passages are now embedded with their document's subject line); "
+                "rebuild with chidao index build"
             )
         if self._embedder is not None and self._embedder.model_id != manifest.embedder:
             raise IndexMismatch(

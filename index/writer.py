@@ -125,6 +125,9 @@ def write(
                 raise IndexMismatch(
                     f"{root}: built with embedder {manifest.embedder!r}, cannot add with {embedder.model_id!r}"
                 )
+            if manifest.chunker_version != CHUNKER_VERSION:
+                raise IndexMismatch(f"{root}: built with chunker {manifest.chunker_version}, this chidao has "
+                                    f"{CHUNKER_VERSION}; rebuild the index (chidao index build into a new folder)")
             vector_kind = manifest.vector_kind
         number = next_generation(root)
         staging = root / (gen_name(number) + ".staging")
@@ -342,8 +345,9 @@ def _apply(
     n_chunks = 0
     for group in _embedding_groups(todo):
         chunks = [c for f in group for c in f.chunks]
+        subjects = {d.id: d.meta.subject for f in group for d in f.documents}
         with clock("embed"):
-            vecs = embedder.encode_passages([c.index_text for c in chunks])
+            vecs = embedder.encode_passages([c.embed_text(subjects.get(c.doc_id)) for c in chunks])
         offset = 0
         for f in group:
             part = vecs[offset : offset + len(f.chunks)]

@@ -1,11 +1,14 @@
-"""Mark the words of a passage that match the query, diacritic-insensitively when the query
-was typed without diacritics ("so y te" marks "Sở Y tế")."""
+"""Mark the words of a passage that match the query. A query typed without (some of) its marks
+is read restored when the restoration is sure ("so tai chinh" marks "Sở Tài chính", not "số" or
+"tại"); when it is unsure, a query typed without any marks is matched diacritic-insensitively
+("so y te" marks "Sở Y tế")."""
 
 from __future__ import annotations
 
 import re
 
 from ingest.vietnamese import fold, has_diacritics, normalize
+from search.diacritics import needs_restoration, restore_query
 
 _WORD = re.compile(r"[\w/-]+")
 # Function words that would mark half of every sentence.
@@ -13,6 +16,10 @@ _SKIP = frozenset({"của", "là", "gì", "và", "các", "những", "được", 
 
 
 def _terms(query: str) -> tuple[set[str], bool]:
+    if needs_restoration(query):
+        restored = restore_query(query)
+        if restored.alternative is None:
+            query = restored.text
     folded = not has_diacritics(query)
     words = {normalize(w).lower() for w in _WORD.findall(query)}
     words = {w for w in words if w not in _SKIP}

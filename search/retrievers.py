@@ -1,13 +1,15 @@
 """Retrievers over an index: BM25 (tantivy), dense (FAISS), and their hybrid.
 
 Every retriever implements `domain.model.Retriever`. The hybrid fuses the two candidate lists
-(RRF by default, chosen by the eval) and puts a document whose own number is in the query
-first: "Công văn 1536/UBND-KTTH" must open on that letter.
+(`FusionPolicy`, chosen on the union of the dev sets) and puts a document whose own number is in
+the query first: "Công văn 1536/UBND-KTTH" must open on that letter.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -15,7 +17,8 @@ from domain.model import Filters, Hit, Retriever
 from index.index import Index
 from index.store import key
 from ingest.metadata import find_doc_numbers
-from ingest.vietnamese import has_diacritics, normalize
+from ingest.vietnamese import fold, normalize
+from search.diacritics import needs_restoration, restore_query
 from search.fusion import get_fusion
 
 
@@ -47,51 +50,141 @@ class BM25Retriever:
 
 
 class DenseRetriever:
+    """FAISS over the embedded passages. A query typed without (some of) its marks is embedded
+    restored ("so tai chinh" -> "sở tài chính", `search.diacritics`): e5 reads unmarked syllables
+    as other words. When the restoration is unsure, both readings are searched and their lists
+    fused (RRF), so a wrong guess costs half a list, not all of it."""
+
     name = "dense"
 
-    def __init__(self, index: Index) -> None:
+    def __init__(self, index: Index, restore: bool = True) -> None:
         self.index = index
+        self.restore = restore
+
+    def forms(self, query: str) -> tuple[str, ...]:
+        """The texts embedded for a query: itself, or its restored reading(s)."""
+        if not self.restore or not needs_restoration(query):
+            return (query,)
+        return restore_query(query).forms
 
     def ranked(self, query: str, k: int, filters: Filters | None = None) -> list[tuple[str, float]]:
         allowed = None
         if filters is not None and not filters.is_empty():
             allowed = self.index.store.rowids_of_docs(self.index.store.filtered_doc_ids(filters))
-        vec = self.index.embedder.encode_queries([query])[0]
-        found = self.index.vectors.search(np.asarray(vec), k, allowed)
-        chunks = self.index.store.chunks_by_rowid(i for i, _ in found)
-        return [(chunks[i].chunk_id, s) for i, s in found if i in chunks]
+        forms = self.forms(query)
+        vecs = self.index.embedder.encode_queries(list(forms))
+        lists = []
+        for vec in vecs:
+            found = self.index.vectors.search(np.asarray(vec), k, allowed)
+            chunks = self.index.store.chunks_by_rowid(i for i, _ in found)
+            lists.append([(chunks[i].chunk_id, s) for i, s in found if i in chunks])
+        if len(lists) == 1:
+            return lists[0]
+        return _max_fuse(lists)[:k]
 
     def search(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
         return _hits(self.index, self.ranked(query, k, filters))
 
 
+def _max_fuse(lists: list[list[tuple[str, float]]]) -> list[tuple[str, float]]:
+    """Several lists of the same retriever (comparable scores): each id at its best score."""
+    best: dict[str, float] = {}
+    for ranked in lists:
+        for cid, score in ranked:
+            if cid not in best or score > best[cid]:
+                best[cid] = score
+    return sorted(best.items(), key=lambda kv: -kv[1])
+
+
+@dataclass(frozen=True)
+class QueryFeatures:
+    """What a query looks like, for query-dependent fusion weights."""
+
+    unaccented: bool  # some syllable typed without its marks (restored for dense and BM25)
+    unsure: bool  # the restoration kept a runner-up reading
+    number: bool  # names a document number
+    words: int  # syllables
+    question: bool = False  # asked as a question ("... là gì?", "bao nhiêu", "đúng hay sai")
+
+    @classmethod
+    def of(cls, query: str) -> QueryFeatures:
+        unaccented = needs_restoration(query)
+        return cls(unaccented=unaccented,
+                   unsure=unaccented and restore_query(query).alternative is not None,
+                   number=bool(numbers_in(query)), words=len(query.split()),
+                   question=_QUESTION.search(fold(normalize(query)).lower()) is not None)
+
+
+# Question words of Vietnamese (folded): a question repeats the wording of the text it asks about
+# more often than a topic described in the official's own words.
+_QUESTION = re.compile(r"\?|\b(gi|nao|bao nhieu|bao gio|bao lau|khong|hay sai|the nao|ra sao|tai sao|vi sao|ai|dau)\s*\??$"
+                       r"|\b(bao nhieu|nhu the nao|hay khong|dung hay sai|co phai)\b")
+
+
+@dataclass(frozen=True)
+class FusionPolicy:
+    """How the BM25 and dense lists are fused: `fusion` ("rrf" or "weighted"), the (bm25, dense)
+    weights, and the weights for queries typed without marks (`unaccented`, None: the same)."""
+
+    fusion: str = "rrf"
+    weights: tuple[float, float] = (1.0, 1.0)
+    unaccented: tuple[float, float] | None = None
+    rrf_k: int = 60
+    question: tuple[float, float] | None = None  # weights for a query asked as a question
+
+    def weights_for(self, features: QueryFeatures) -> tuple[float, float]:
+        if features.unaccented and self.unaccented is not None:
+            return self.unaccented
+        if features.question and self.question is not None:
+            return self.question
+        return self.weights
+
+    def fuse(self, lists: list[list[tuple[str, float]]], features: QueryFeatures) -> list[tuple[str, float]]:
+        weights = self.weights_for(features)
+        fuse = get_fusion(self.fusion)
+        return fuse(lists, k=self.rrf_k, weights=weights) if self.fusion == "rrf" else fuse(lists, weights)
+
+
+# Chosen with eval/sweep.py (table in README, "Unaccented queries, fusion, short answers"): on
+# dev2025 no candidate giving dense more weight beat 0.7 BM25 / 0.3 dense (topic MRR@10 0.742 vs
+# 0.686 for 0.5/0.5, 0.688 for RRF), and with restored queries the dense list is as useful for an
+# unaccented query as for an accented one, so the former quarter weight for it is dropped:
+# unaccented topics R@10 0.713 vs 0.673 (the same queries accented: 0.740). Accented queries
+# (all of ALQAC's but one) fuse exactly as before.
+DEFAULT_POLICY = FusionPolicy("weighted", (0.7, 0.3))
+
+
 class HybridRetriever:
-    """BM25 and dense candidates fused. The default, weighted score fusion 0.7 BM25 / 0.3 dense,
-    is what the eval measured best (MRR@10 on dev 0.982 vs RRF 0.954; on ALQAC 0.917 vs 0.874).
-    A query typed without diacritics is read by BM25 on the folded field, while e5 barely
-    understands it: the dense list then counts for a quarter as much (`folded_dense_weight`)."""
+    """BM25 and dense candidates fused by a `FusionPolicy`, then a document whose own number is in
+    the query first: "Công văn 1536/UBND-KTTH" must open on that letter. A query typed without
+    marks is restored first (`search.diacritics`): BM25 reads the restored reading on the accented
+    field beside the typed one on the folded field, dense embeds the restored reading(s)."""
 
     name = "hybrid"
 
-    def __init__(self, index: Index, fusion: str = "weighted", rrf_k: int = 60, weights: tuple[float, float] = (0.7, 0.3),
-                 folded_dense_weight: float = 0.25, candidates: int = 50) -> None:
+    def __init__(self, index: Index, policy: FusionPolicy | None = None, candidates: int = 50,
+                 restore: bool = True) -> None:
         self.index = index
-        self.fusion = fusion
-        self.rrf_k = rrf_k
-        self.weights = weights
-        self.folded_dense_weight = folded_dense_weight
+        self.policy = policy or DEFAULT_POLICY
         self.candidates = candidates
+        self.restore = restore
         self.bm25 = BM25Retriever(index)
-        self.dense = DenseRetriever(index)
+        self.dense = DenseRetriever(index, restore=restore)
+
+    def lexical_query(self, query: str) -> str:
+        """The text BM25 searches: the restored reading when it is sure, else the query as typed
+        (folded field only, as before)."""
+        if not self.restore or not needs_restoration(query):
+            return query
+        r = restore_query(query)
+        return r.text if r.alternative is None else query
+
+    def candidate_lists(self, query: str, n: int, filters: Filters | None = None) -> list[list[tuple[str, float]]]:
+        return [self.bm25.ranked(self.lexical_query(query), n, filters), self.dense.ranked(query, n, filters)]
 
     def ranked(self, query: str, k: int, filters: Filters | None = None) -> list[tuple[str, float]]:
-        n = max(self.candidates, k)
-        lists = [self.bm25.ranked(query, n, filters), self.dense.ranked(query, n, filters)]
-        weights = self.weights
-        if not has_diacritics(query):
-            weights = (weights[0], weights[1] * self.folded_dense_weight)
-        fuse = get_fusion(self.fusion)
-        fused = fuse(lists, k=self.rrf_k, weights=weights) if self.fusion == "rrf" else fuse(lists, weights)
+        lists = self.candidate_lists(query, max(self.candidates, k), filters)
+        fused = self.policy.fuse(lists, QueryFeatures.of(query))
         return self._numbers_first(query, fused, filters)[:k]
 
     def _numbers_first(self, query: str, fused: list[tuple[str, float]],
@@ -130,14 +223,23 @@ class HybridRetriever:
         return _hits(self.index, self.ranked(query, k, filters))
 
 
-def _hybrid_rrf(index: Index) -> HybridRetriever:
-    """Plain reciprocal rank fusion (k=60, equal weights), kept for comparison in the eval."""
-    r = HybridRetriever(index, fusion="rrf", weights=(1.0, 1.0))
-    r.name = "hybrid_rrf"
+def _hybrid_weighted(index: Index) -> HybridRetriever:
+    """The former default, weighted score fusion 0.7 BM25 / 0.3 dense, dense at a quarter of that
+    for unaccented queries; kept for comparison in the eval."""
+    r = HybridRetriever(index, FusionPolicy("weighted", (0.7, 0.3), (0.7, 0.075)))
+    r.name = "hybrid_weighted"
     return r
 
 
-RETRIEVERS: dict[str, Callable[[Index], Retriever]] = {"bm25": BM25Retriever, "dense": DenseRetriever, "hybrid": HybridRetriever, "hybrid_rrf": _hybrid_rrf}
+def _dense_typed(index: Index) -> DenseRetriever:
+    """Dense retrieval of the query as typed (no diacritic restoration), for comparison."""
+    r = DenseRetriever(index, restore=False)
+    r.name = "dense_typed"
+    return r
+
+
+RETRIEVERS: dict[str, Callable[[Index], Retriever]] = {"bm25": BM25Retriever, "dense": DenseRetriever, "hybrid": HybridRetriever,
+              "hybrid_weighted": _hybrid_weighted, "dense_typed": _dense_typed}
 
 
 def retrievers_for(index: Index, names: tuple[str, ...] = ("hybrid", "bm25", "dense")) -> Mapping[str, Retriever]:

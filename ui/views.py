@@ -4,12 +4,14 @@ goes through `ui.text` (escaped markdown); no view uses unsafe_allow_html."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlencode
 
 import streamlit as st
 
+from ingest.vietnamese import fold, normalize
 from ui.text import cell, escape, highlighted
 
 Json = dict[str, Any]
@@ -79,8 +81,38 @@ def _overdue(task: Json, today: dt.date) -> bool:
         return False
 
 
-def task_table(rows: Sequence[Json], today: dt.date) -> str:
-    """A markdown table: role, task, deadline (overdue on red), directive, section, source link."""
+def _folded(text: str) -> str:
+    """Lower-case, without diacritics, same length as `text` (NFC)."""
+    return fold(normalize(text)).lower() if len(fold(normalize(text))) == len(text) else text.lower()
+
+
+def name_spans(text: str, names: Sequence[str]) -> list[tuple[int, int]]:
+    """Where the organisation's own name (or a predecessor's) occurs in a task, marks or none."""
+    folded = _folded(text)
+    spans = []
+    for name in names:
+        n = _folded(" ".join(name.split()))
+        if n:
+            spans += [m.span() for m in re.finditer(rf"(?<!\w){re.escape(n)}(?!\w)", folded)]
+    return sorted(spans)
+
+
+def section_of(path: Sequence[str], task_text: str) -> str:
+    """The heading that owns a task: the deepest one that is not the task's own opening words
+    (a numbered item is both a heading and the task: "3. Sở Y tế chủ trì ..." shows its parent)."""
+    task = _folded(" ".join(task_text.split()))
+    for heading in reversed(path):
+        h = _folded(" ".join(heading.split())).rstrip(" :.")
+        bare = re.sub(r"^(?:[\divxlc]+[.)]|[a-zđ][.)]|[-+•*])\s*", "", h)
+        if bare and (task.startswith((h, bare)) or h.startswith(task[:60])):
+            continue
+        return heading
+    return ""
+
+
+def task_table(rows: Sequence[Json], today: dt.date, names: Sequence[str] = ()) -> str:
+    """A markdown table: role, task (the organisation's own name in `names` highlighted),
+    deadline (overdue on red), directive, section heading, source link."""
     lines = ["| Vai trò | Nhiệm vụ | Thời hạn | Văn bản | Mục | Nguồn |", "|---|---|---|---|---|---|"]
     for r in rows:
         task, directive = r["task"], r["directive"]
@@ -93,11 +125,12 @@ def task_table(rows: Sequence[Json], today: dt.date) -> str:
         where = doc_label(directive)
         if directive.get("label"):
             where = f"{directive['label']} — {where}"
-        path = task.get("section_path") or []
-        section = _short(path[-1], 90) if path else ""  # the heading that owns the task
+        text = _short(task.get("text"))
+        section = _short(section_of(task.get("section_path") or [], task.get("text") or ""), 90)
         cite = task.get("citation") or {}
         link = doc_link(cite.get("doc_id") or directive.get("doc_id"), cite.get("start"), cite.get("end"))
-        lines.append(f"| {cell(role)} | {cell(_short(task.get('text')))} | {deadline} | "
+        shown = highlighted(text, name_spans(text, names)) if names and text else cell(text)
+        lines.append(f"| {cell(role)} | {shown} | {deadline} | "
                      f"{cell(where)} | {cell(section)} | [Mở]({link}) |")
     return "\n".join(lines)
 
@@ -120,7 +153,8 @@ def render_agency(answer: Json, today: dt.date | None = None) -> None:
         st.info("Không tìm thấy nhiệm vụ nào giao riêng cho cơ quan này trong các văn bản đã có.")
     else:
         st.caption(f"{len(rows)} nhiệm vụ trong {len(groups)} văn bản (mới nhất trước)")
-        st.markdown(task_table(rows, today))
+        names = [agency, *(answer.get("predecessors_included") or [])] if agency else []
+        st.markdown(task_table(rows, today, names))
     collective = answer.get("collective") or []
     crow = [{"task": t, "directive": g.get("directive") or g} for g in collective for t in g.get("tasks", [])]
     if crow:
@@ -135,10 +169,17 @@ def render_question(answer: Json) -> None:
     if answer.get("generated"):
         st.markdown(escape(answer["generated"]))
     if answer.get("answered"):
-        st.success(escape(answer.get("answer_text") or ""))
-        if passage:
-            span = answer.get("span")
-            st.markdown(highlighted(passage.get("text", ""), [span] if span else []))
+        # The short answer first and large, then its sentence with it highlighted, then the source:
+        # each once (the sentence is not repeated inside its whole passage).
+        span, short = answer.get("span"), answer.get("short_span")
+        text = passage.get("text", "")
+        if answer.get("short"):
+            st.markdown("### " + escape(answer["short"]))
+        if span and short and text:
+            s, e = span
+            st.markdown(highlighted(text[s:e], [(short[0] - s, short[1] - s)]))
+        else:
+            st.success(escape(answer.get("answer_text") or ""))
     else:
         st.warning("Các văn bản tìm được không trả lời trực tiếp câu hỏi này. Các đoạn gần nhất:")
     cite = answer.get("citation")
