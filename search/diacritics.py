@@ -246,7 +246,7 @@ class DiacriticModel:
             backs.append(total.argmax(axis=0))
             deltas.append(total.max(axis=0))
         last = deltas[-1]
-        a, b = np.unravel_index(int(last.argmax()), last.shape)
+        a, b = (int(x) for x in np.unravel_index(int(last.argmax()), last.shape))
         best_score = float(last[a, b])
         path = [int(b)]
         prev = int(a)
