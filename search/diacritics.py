@@ -246,13 +246,13 @@ class DiacriticModel:
             backs.append(total.argmax(axis=0))
             deltas.append(total.max(axis=0))
         last = deltas[-1]
-        a_np, b_np = np.unravel_index(int(last.argmax()), last.shape)
-        best_score = float(last[a_np, b_np])
-        path = [int(b_np)]
-        prev = int(a_np)
+        a, b = (int(x) for x in np.unravel_index(int(last.argmax()), last.shape))
+        best_score = float(last[a, b])
+        path = [int(b)]
+        prev = int(a)
         for i in range(n - 1, 0, -1):
             path.append(prev)
-            prev = int(backs[i - 1][prev, path[-2]])
+            prev, b = int(backs[i - 1][prev, path[-2]]), prev
         path.reverse()
         ids = [int(cands[i][k]) for i, k in enumerate(path)]
         if score_only:
