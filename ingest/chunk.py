@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from ingest.model import Chunk, Section
 from ingest.sections import parse_sections
 
-CHUNKER_VERSION = "2"  # 2: passages embedded with their document's subject line (Chunk.embed_text)
+CHUNKER_VERSION = "1"
 
 MAX_CHARS = 1200  # ~300 e5 tokens: well inside the 512-token window
 _MIN_PARAGRAPH = 80
