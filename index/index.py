@@ -84,8 +84,7 @@ class Index:
         if manifest.chunker_version != CHUNKER_VERSION:
             raise IndexMismatch(
                 f"{self.root}: built with chunker {manifest.chunker_version}, this chidao has "
-                f"{CHUNKER_VERSION} (passages are now embedded with their document's subject line); "
-                "rebuild with chidao index build"
+                f"{CHUNKER_VERSION}; rebuild with chidao index build"
             )
         if self._embedder is not None and self._embedder.model_id != manifest.embedder:
             raise IndexMismatch(

@@ -345,9 +345,8 @@ def _apply(
     n_chunks = 0
     for group in _embedding_groups(todo):
         chunks = [c for f in group for c in f.chunks]
-        subjects = {d.id: d.meta.subject for f in group for d in f.documents}
         with clock("embed"):
-            vecs = embedder.encode_passages([c.embed_text(subjects.get(c.doc_id)) for c in chunks])
+            vecs = embedder.encode_passages([c.index_text for c in chunks])
         offset = 0
         for f in group:
             part = vecs[offset : offset + len(f.chunks)]

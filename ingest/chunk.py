@@ -17,8 +17,7 @@ from ingest.model import Chunk, Section
 from ingest.sections import parse_sections
 from ingest.tables import find_tables
 
-CHUNKER_VERSION = "3"  # 2: annexes and leaf headings chunked (full coverage); 3: + passages embedded with
-# their document's subject line (Chunk.embed_text)
+CHUNKER_VERSION = "2"  # 2: annexes and leaf headings are chunks (every character covered)
 
 MAX_CHARS = 1200  # ~300 e5 tokens: well inside the 512-token window
 _MIN_PARAGRAPH = 80

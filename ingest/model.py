@@ -141,17 +141,7 @@ class Chunk:
 
     @property
     def index_text(self) -> str:
-        """Text for BM25: the heading path names the agency a bullet never names."""
+        """Text for embedding and BM25: the heading path names the agency a bullet never names."""
         if not self.section_path:
             return self.text
         return " > ".join(self.section_path) + "\n" + self.text
-
-    def embed_text(self, subject: str | None) -> str:
-        """Text for embedding: the document's subject line (trích yếu), then the heading path,
-        then the passage, so a bullet is read as part of what its document is about ("Kế hoạch
-        phòng, chống ma túy" > "III. Nhiệm vụ" > "- Tổ chức tuyên truyền ..."). Never shown. A
-        subject that already opens the heading path (a BEIR title) is not repeated."""
-        head = " ".join(subject.split()) if subject else ""
-        if head and self.section_path and " ".join(self.section_path[0].split()) == head:
-            head = ""
-        return f"{head}\n{self.index_text}" if head else self.index_text
