@@ -53,6 +53,22 @@ def _embedder(name: str):
     return get_embedder(name)
 
 
+def _export_serving_model(embedder) -> None:
+    """After an e5-small build, make sure the ONNX query model exists (once), so serving the index
+    never imports torch. Best effort: serving falls back to the torch backend without it."""
+    from index.embedders.base import E5_SMALL_MODEL_ID
+    from index.embedders.onnx_e5 import onnxruntime_available
+
+    if embedder.model_id != E5_SMALL_MODEL_ID or not onnxruntime_available():
+        return
+    from index.embedders.onnx_export import export_onnx
+
+    try:
+        export_onnx()
+    except Exception as exc:  # noqa: BLE001 - the index is built; only the fast query path is missing
+        print(f"chidao: could not export the ONNX query model ({exc}); queries will use torch", file=sys.stderr)
+
+
 def _ingest_for_index(sources: list[str], quiet: bool):
     """Ingest the sources (files, folders, or an ingest output folder with documents.jsonl)."""
     from ingest.model import IngestError
@@ -75,9 +91,11 @@ def index_write(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from index.generation import IndexLocked, IndexMismatch, IndexNotReady, IndexWriteError
+    from index.vectors import choose_kind
     from index.writer import batched, write
 
     files, failed = ([], 0) if args.action == "remove" else _ingest_for_index(args.sources, args.quiet)
+    vector_kind = choose_kind(args.vectors, sum(len(f.chunks) for f in files))
     embedder = _embedder(args.embedder)
     started = time.perf_counter()
     bar = tqdm(total=len(files), unit="file", disable=args.quiet or len(files) < 20, file=sys.stderr)
@@ -89,7 +107,7 @@ def index_write(args: argparse.Namespace) -> int:
             batches = list(batched(files, args.batch)) or [[]]
         for batch in batches:
             report = write(args.index, batch, embedder, remove=args.ids if args.action == "remove" else (),
-                           vector_kind=args.vectors, progress=bar.update)
+                           vector_kind=vector_kind, progress=bar.update)
             for name in ("added", "replaced", "unchanged", "removed"):
                 totals[name] += len(getattr(report, name))
             totals["chunks"] += report.chunks
@@ -98,6 +116,7 @@ def index_write(args: argparse.Namespace) -> int:
     finally:
         bar.close()
     elapsed = time.perf_counter() - started
+    _export_serving_model(embedder)
     summary = ", ".join(f"{v} {k}" for k, v in totals.items())
     print(f"{args.index}: {summary} in {elapsed:.1f}s", file=sys.stderr)
     return 1 if failed else 0
@@ -210,7 +229,8 @@ def bench(args: argparse.Namespace) -> int:
     if not corpus.exists():
         raise CommandError(f"{corpus}: benchmark corpus not found; pass --corpus PATH (all_docs.jsonl.gz)")
     sizes = [int(s) for s in args.sizes.split(",")]
-    result = run(sizes, corpus, args.embedder, args.embed, args.backends.split(","))
+    result = run(sizes, corpus, args.embedder, args.embed, args.backends.split(","),
+                 query_embedder=args.query_embedder, with_recall=not args.no_recall)
     if args.report:
         out = Path(args.report)
         out.mkdir(parents=True, exist_ok=True)
