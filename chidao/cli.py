@@ -36,6 +36,12 @@ def _add_index(sub: argparse._SubParsersAction) -> None:
                        help="FAISS index of a new index: auto (default) = flat up to 50,000 chunks, hnsw above; "
                        "an existing index keeps its kind")
         a.add_argument("--batch", type=int, default=200, help="files per generation (resumable unit)")
+        if action == "build":
+            a.add_argument("--ray", nargs="?", const="", default=None, metavar="ADDRESS",
+                           help="read, chunk and embed as Ray Data stages: on the cluster at ADDRESS "
+                           "(e.g. ray://head:10001 or auto), or without ADDRESS on a local Ray with --workers CPUs")
+            a.add_argument("--workers", type=int, default=2, help="--ray: embedding workers (actors)")
+            a.add_argument("--device", default="cpu", help="--ray: cpu, or cuda for one GPU per embedding worker")
         a.add_argument("--quiet", action="store_true")
         a.set_defaults(handler=commands.index_write)
     r = actions.add_parser("remove", help="remove documents by id (a file stem removes its attachments too)")

@@ -69,6 +69,27 @@ def _export_serving_model(embedder) -> None:
         print(f"chidao: could not export the ONNX query model ({exc}); queries will use torch", file=sys.stderr)
 
 
+def _ray_ingest(args: argparse.Namespace):
+    """Read, clean+chunk and embed on Ray (``--ray [ADDRESS]``); the generation is written here."""
+    from index.distributed import ray_ingest
+    from ingest.pipeline import expand_paths
+
+    paths = expand_paths(args.sources)
+    if not paths:
+        raise CommandError("no input files found in " + " ".join(args.sources))
+    try:
+        result = ray_ingest(paths, _embedder(args.embedder), args.embedder, address=args.ray or None,
+                            workers=args.workers, device=args.device)
+    except RuntimeError as exc:
+        raise CommandError(str(exc)) from exc
+    for err in result.failed:
+        print(f"error: {err}", file=sys.stderr)
+    if not args.quiet:
+        stages = ", ".join(f"{k} {v}s" for k, v in result.seconds.items())
+        print(f"ray: {len(result.files)} files on {result.workers} workers: {stages}", file=sys.stderr)
+    return list(result.files), len(result.failed), result.embedder
+
+
 def _ingest_for_index(sources: list[str], quiet: bool):
     """Ingest the sources (files, folders, or an ingest output folder with documents.jsonl)."""
     from ingest.model import IngestError
@@ -94,10 +115,13 @@ def index_write(args: argparse.Namespace) -> int:
     from index.vectors import choose_kind
     from index.writer import batched, write
 
-    files, failed = ([], 0) if args.action == "remove" else _ingest_for_index(args.sources, args.quiet)
-    vector_kind = choose_kind(args.vectors, sum(len(f.chunks) for f in files))
-    embedder = _embedder(args.embedder)
     started = time.perf_counter()
+    if getattr(args, "ray", None) is not None:
+        files, failed, embedder = _ray_ingest(args)
+    else:
+        files, failed = ([], 0) if args.action == "remove" else _ingest_for_index(args.sources, args.quiet)
+        embedder = _embedder(args.embedder)
+    vector_kind = choose_kind(args.vectors, sum(len(f.chunks) for f in files))
     bar = tqdm(total=len(files), unit="file", disable=args.quiet or len(files) < 20, file=sys.stderr)
     totals = {"added": 0, "replaced": 0, "unchanged": 0, "removed": 0, "chunks": 0}
     try:
