@@ -196,6 +196,7 @@ def approx_recall(index_dir: Path, embedder: str, real: int, k: int = 10) -> dic
     from index.index import Index
     from index.vectors import VectorIndex
 
+    threads = faiss.omp_get_max_threads()  # Index.load sets 1 (serving); the next build wants them all
     index = Index(index_dir).load()
     ids, vecs = index.store.embeddings(index.manifest.dim)
     rng = np.random.default_rng(1)
@@ -217,7 +218,6 @@ def approx_recall(index_dir: Path, embedder: str, real: int, k: int = 10) -> dic
         built.add(ids, vecs)
         hnsw, build_s = built.index, round(time.perf_counter() - t, 1)
     del vecs
-    threads = faiss.omp_get_max_threads()
     faiss.omp_set_num_threads(1)  # one query at a time, as a server does
 
     def scan(ix) -> tuple[np.ndarray, list[float]]:
