@@ -106,13 +106,6 @@ def _reason(exc: Exception) -> str:
     return exc.reason if isinstance(exc, IngestError) else f"unexpected {type(exc).__name__}: {exc}"
 
 
-def _texts(row: dict[str, Any]) -> list[dict[str, Any]]:
-    if row["error"]:
-        return []
-    f: IngestedFile = pickle.loads(row["file"])  # nosec B301 - produced by _chunk above
-    return [{"text": c.index_text} for c in f.chunks]
-
-
 class _Embed:
     """One loaded embedder per actor; Ray Data feeds it batches of chunk texts."""
 
@@ -168,13 +161,21 @@ def ray_ingest(
     )
     rows = sorted(chunked.take_all(), key=lambda r: r["path"])
     seconds["read_clean_chunk"] = round(time.perf_counter() - t, 2)
+    files = tuple(pickle.loads(r["file"]) for r in rows if not r["error"])  # nosec B301
+    failed = tuple(IngestError(r["path"], r["error"]) for r in rows if r["error"])
     t = time.perf_counter()
+    # The chunk texts go back through the driver (they are small next to the vectors): an embed
+    # stage chained on the chunk stage would need a free CPU for the upstream tasks while the
+    # actors hold all of them, and a local Ray deadlocks on that.
+    texts = list(dict.fromkeys(c.index_text for f in files for c in f.chunks))
     gpu = 1 if device.startswith("cuda") else 0
-    embedded = chunked.flat_map(_texts).map_batches(
+    embedded = ray.data.from_items(
+        [{"text": t} for t in texts], override_num_blocks=max(1, min(len(texts), workers * 8))
+    ).map_batches(
         _Embed,
         fn_constructor_kwargs={"name": name, "device": device, "threads": 1},
         batch_size=batch_size,
-        concurrency=workers,
+        compute=ray.data.ActorPoolStrategy(size=workers),
         num_gpus=gpu,
         num_cpus=0 if gpu else 1,
     )
@@ -183,8 +184,6 @@ def ray_ingest(
         for text, vec in zip(batch["text"], batch["vec"]):
             vectors[str(text)] = np.asarray(vec, dtype=np.float32)
     seconds["embed"] = round(time.perf_counter() - t, 2)
-    files = tuple(pickle.loads(r["file"]) for r in rows if not r["error"])  # nosec B301
-    failed = tuple(IngestError(r["path"], r["error"]) for r in rows if r["error"])
     if name != embedder_name and embedder.model_id != E5_SMALL_MODEL_ID:
         raise RuntimeError(f"worker embedder {name} does not produce {embedder.model_id}")
     return RayIngest(files, failed, PrecomputedEmbedder(embedder.model_id, embedder.dim, vectors), seconds, workers)
