@@ -253,13 +253,17 @@ def bench(args: argparse.Namespace) -> int:
     if not corpus.exists():
         raise CommandError(f"{corpus}: benchmark corpus not found; pass --corpus PATH (all_docs.jsonl.gz)")
     sizes = [int(s) for s in args.sizes.split(",")]
+
+    def save(result: dict) -> None:
+        if args.report:
+            out = Path(args.report)
+            out.mkdir(parents=True, exist_ok=True)
+            (out / "bench.json").write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+            (out / "bench.md").write_text(format_report(result), encoding="utf-8")
+
     result = run(sizes, corpus, args.embedder, args.embed, args.backends.split(","),
-                 query_embedder=args.query_embedder, with_recall=not args.no_recall)
-    if args.report:
-        out = Path(args.report)
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "bench.json").write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
-        (out / "bench.md").write_text(format_report(result), encoding="utf-8")
+                 query_embedder=args.query_embedder, with_recall=not args.no_recall, on_partial=save)
+    save(result)
     print(json.dumps(result, ensure_ascii=False, indent=2) if args.json else format_report(result))
     return 0
 

@@ -23,7 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -276,7 +276,10 @@ def baseline_latency(index) -> dict:
 
 
 def run(sizes: list[int], corpus: Path, embedder: str, embed_real: int, backends: list[str],
-        baseline_max: int = 200_000, query_embedder: str | None = None, with_recall: bool = True) -> dict:
+        baseline_max: int = 200_000, query_embedder: str | None = None, with_recall: bool = True,
+        on_partial: Callable[[dict], None] | None = None) -> dict:
+    """``on_partial`` gets the result so far after the embedding section and after each size (a run
+    stopped during a large size keeps what it measured)."""
     from index.embedders.base import get_embedder
     from index.vectors import choose_kind
     from index.writer import write
@@ -290,6 +293,8 @@ def run(sizes: list[int], corpus: Path, embedder: str, embed_real: int, backends
         base = result["embedding"][backends[0]]["tokens_per_s"]
         result["embedding_speedup_vs_" + backends[0]] = {
             b: round(result["embedding"][b]["tokens_per_s"] / base, 2) for b in backends[1:]}
+    if on_partial:
+        on_partial(result)
     for size in sizes:
         files, ingest_stats = ingest_chunks(corpus, size)
         emb = GeneratedVectors(get_embedder(embedder), embed_real)
@@ -319,6 +324,8 @@ def run(sizes: list[int], corpus: Path, embedder: str, embed_real: int, backends
                 entry["speedup_vs_baseline"] = round(base["p50_ms"] / hyb["p50_ms"], 1)
                 entry["cpu_speedup_vs_baseline"] = round(base["cpu_p50_ms"] / max(hyb["cpu_p50_ms"], 0.01), 1)
             result["sizes"][str(size)] = entry
+            if on_partial:
+                on_partial(result)
     return result
 
 
