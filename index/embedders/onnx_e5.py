@@ -22,7 +22,7 @@ from index.embedders.e5 import E5SmallEmbedder
 from index.embedders.st import cpu_count
 
 if TYPE_CHECKING:
-    import onnxruntime
+    import onnxruntime  # type: ignore[import-untyped]
 
 
 def onnxruntime_available() -> bool:
@@ -68,7 +68,7 @@ class OnnxE5Embedder(E5SmallEmbedder):
         if self._session is not None:
             return
         try:
-            import onnxruntime as ort
+            import onnxruntime as ort  # type: ignore[import-untyped]
         except ImportError as exc:
             raise EmbedderLoadError("the 'e5-onnx' backend needs onnxruntime (chidao[index])") from exc
         from index.embedders.onnx_export import ENCODER_FILE, TABLE_FILE

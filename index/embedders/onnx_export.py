@@ -141,7 +141,7 @@ def _fuse(traced: Path, out: Path, heads: int, hidden: int) -> dict[str, int]:
     province passages 1.35x less CPU per token and 1.25x per query than the traced graph, cosine
     to it >= 0.9999999. Falls back to the traced graph if the optimiser is unavailable."""
     try:
-        from onnxruntime.transformers.optimizer import optimize_model
+        from onnxruntime.transformers.optimizer import optimize_model  # type: ignore[import-untyped]
     except ImportError:
         shutil.copyfile(traced, out)
         return {}
