@@ -152,6 +152,19 @@ def dir_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
+def peak_rss_mb() -> float:
+    """This process's peak RSS. ``VmHWM`` belongs to the process's own memory map, which exec
+    replaces; ``ru_maxrss`` is not reset by exec on Linux, so a probe forked from the bench would
+    report the bench's own peak (before 2026-12 the bench's serving figure was in fact that)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
 def serve_probe(index_dir: Path, embedder: str | None, baseline: bool) -> dict:
     """Run in a fresh process: load the index, time queries per retriever, report peak RSS.
 
@@ -176,7 +189,7 @@ def serve_probe(index_dir: Path, embedder: str | None, baseline: bool) -> dict:
                 cpu.append(time.process_time() - c)
         # cpu: this process's CPU seconds per query, which a loaded shared machine inflates less
         out[name] = {**percentiles(times), "cpu_p50_ms": percentiles(cpu)["p50_ms"]}
-    out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    out["peak_rss_mb"] = peak_rss_mb()
     out["torch_imported"] = "torch" in sys.modules
     if baseline:
         out["baseline_hybrid"] = baseline_latency(index)
