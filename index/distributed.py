@@ -167,7 +167,9 @@ def ray_ingest(
     # The chunk texts go back through the driver (they are small next to the vectors): an embed
     # stage chained on the chunk stage would need a free CPU for the upstream tasks while the
     # actors hold all of them, and a local Ray deadlocks on that.
-    texts = list(dict.fromkeys(c.index_text for f in files for c in f.chunks))
+    # sorted by length: each block then holds texts of similar length, so batches carry little
+    # padding (the single-process embedders sort the same way)
+    texts = sorted(dict.fromkeys(c.index_text for f in files for c in f.chunks), key=len)
     gpu = 1 if device.startswith("cuda") else 0
     embedded = ray.data.from_items(
         [{"text": t} for t in texts], override_num_blocks=max(1, min(len(texts), workers * 8))
