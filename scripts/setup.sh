@@ -30,4 +30,4 @@ fi
 python -m pip install -q --upgrade pip
 # torch first and pinned: a bare requirement would pull a multi-GB CUDA build.
 python -m pip install -q "torch==2.13.0"
-python -m pip install -q -e ".[index,serve,eval,dev,e2e]"
+python -m pip install -q -e ".[index,serve,eval,dev,e2e,ray]"

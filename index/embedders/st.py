@@ -96,8 +96,10 @@ def quantize_int8(module: Any) -> Any:
         )
 
 
-def load_sentence_transformer(path: str, threads: int | None, precision: Precision) -> SentenceTransformer:
-    """Offline ``SentenceTransformer`` on CPU with ``threads`` torch threads (default: all cores)."""
+def load_sentence_transformer(
+    path: str, threads: int | None, precision: Precision, device: str = "cpu"
+) -> SentenceTransformer:
+    """Offline ``SentenceTransformer`` on ``device`` with ``threads`` torch threads (default: all cores)."""
     if precision not in PRECISIONS:
         raise ValueError(f"unknown precision {precision!r}; valid: {', '.join(PRECISIONS)}")
     os.environ["HF_HUB_OFFLINE"] = "1"
@@ -112,7 +114,7 @@ def load_sentence_transformer(path: str, threads: int | None, precision: Precisi
     hf_logging.disable_progress_bar()  # no "Loading weights" bar on every start
     torch.set_num_threads(threads or cpu_count())
     try:
-        model = SentenceTransformer(path, device="cpu", local_files_only=True)
+        model = SentenceTransformer(path, device=device, local_files_only=True)
     except OSError as exc:
         raise EmbedderLoadError(
             f"cannot load {path!r} offline: not a local folder and not in the Hugging Face cache ({exc})"
