@@ -34,7 +34,7 @@ from ingest.agencies import AgencyTable, Mention, fold_text, name_tokens, table
 from ingest.model import Chunk, Document, Section
 from ingest.organisations import Finder
 from ingest.sections import parse_sections
-from ingest.tables import Row, cell_deadline, find_tables
+from ingest.tables import Row, cell_deadline, find_tables, line_spans
 
 ASSIGNMENTS_VERSION = "3"
 ROLES = ("chu_tri", "phoi_hop", "giao", "collective")
@@ -342,18 +342,6 @@ def _iso(year: int | None, month: int, day: int) -> str | None:
         return None
 
 
-def _lines(text: str) -> list[tuple[int, int]]:
-    out = []
-    pos = 0
-    for raw in text.split("\n"):
-        stripped = raw.strip()
-        if stripped:
-            s = pos + (len(raw) - len(raw.lstrip()))
-            out.append((s, s + len(stripped)))
-        pos += len(raw) + 1
-    return out
-
-
 def _clauses(text: str, a: int, b: int) -> list[tuple[int, int]]:
     out = []
     s = a
@@ -458,11 +446,11 @@ def extract_assignments(doc: Document, chunks: Sequence[Chunk] = (), agencies: A
         rows = table_.rows
         for row, sec in zip(rows, d.innermost_of([r.start for r in rows])):
             emit_row(row, sec)
-    fields = _field_blocks(text, [ls for ls, _ in _lines(text)], d)
+    fields = _field_blocks(text, [ls for ls, _ in line_spans(text)], d)
     for block in fields:
         emit_block(block)
     skip = d.skip + [(t.start, t.end) for t in tables] + [(b.start, b.end) for b in fields]
-    lines = _lines(text)
+    lines = line_spans(text)
     for (ls, le), sec in zip(lines, d.innermost_of([ls for ls, _ in lines])):
         if any(s <= ls < e for s, e in skip):
             continue
@@ -564,7 +552,7 @@ class _FieldBlock:
 
 def _field_blocks(text: str, starts: list[int], d: _Doc) -> list[_FieldBlock]:
     """Tasks described by labelled fields after them, each with its field values."""
-    lines = _lines(text)
+    lines = line_spans(text)
     folded = d.folded
     kinds: list[tuple[str | None, int]] = []
     for ls, le in lines:

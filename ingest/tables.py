@@ -77,7 +77,8 @@ class Table:
     rows: tuple[Row, ...]
 
 
-def _lines(text: str) -> list[tuple[int, int]]:
+def line_spans(text: str) -> list[tuple[int, int]]:
+    """The (start, end) of each non-blank line, its surrounding blanks left out."""
     out = []
     pos = 0
     for raw in text.split("\n"):
@@ -117,7 +118,7 @@ def find_tables(text: str, is_agency_cell=None) -> list[Table]:  # type: ignore[
     """Every assignment table of `text` (see the module docstring). `is_agency_cell(text)` says
     whether a cell lists organisations (default: any cell that is neither a time nor long)."""
     tables: list[Table] = []
-    for units in (_blocks(text), _lines(text)):
+    for units in (_blocks(text), line_spans(text)):
         for table in _find(text, units, is_agency_cell):
             if not any(t.start < table.end and table.start < t.end for t in tables):
                 tables.append(table)

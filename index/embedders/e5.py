@@ -16,7 +16,7 @@ token counts:
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -160,29 +160,37 @@ class E5SmallEmbedder:
         norms = np.maximum(np.linalg.norm(means, axis=1, keepdims=True), 1e-12)
         return np.ascontiguousarray(means / norms, dtype=np.float32)
 
+    def _padded_batches(self, sequences: list[list[int]],
+                        batch_size: int) -> Iterator[tuple[list[int], np.ndarray, np.ndarray]]:
+        """(positions, token ids, attention mask) per batch: the sequences sorted by length, longest
+        first, and cut into batches of at most ``max_batch_tokens`` padded tokens, so padding stays
+        small (length-bucketed batches). Both backends (torch here, ONNX Runtime) run these."""
+        pad = self._special["pad_token"]
+        order = sorted(range(len(sequences)), key=lambda k: -len(sequences[k]))
+        start = 0
+        while start < len(order):
+            longest = len(sequences[order[start]])
+            fit = max(1, min(batch_size, self.max_batch_tokens // max(longest, 1)))
+            batch = order[start : start + fit]
+            start += len(batch)
+            ids = np.full((len(batch), longest), pad, dtype=np.int64)
+            mask = np.zeros((len(batch), longest), dtype=np.int64)
+            for row, k in enumerate(batch):
+                seq = sequences[k]
+                ids[row, : len(seq)] = seq
+                mask[row, : len(seq)] = 1
+            yield batch, ids, mask
+
     def _mean_pool(self, sequences: list[list[int]], batch_size: int) -> np.ndarray:
         """Mean of the last hidden states over each sequence's tokens (specials included)."""
         import torch
 
         assert self._model is not None
         transformer = self._model[0]
-        pad = self._special["pad_token"]
         out = np.zeros((len(sequences), self.dim), dtype=np.float64)
-        order = sorted(range(len(sequences)), key=lambda k: -len(sequences[k]))
-        start = 0
         with torch.inference_mode():
-            while start < len(order):
-                longest = len(sequences[order[start]])
-                fit = max(1, min(batch_size, self.max_batch_tokens // max(longest, 1)))
-                batch = order[start : start + fit]
-                start += len(batch)
-                ids = torch.full((len(batch), longest), pad, dtype=torch.long)
-                mask = torch.zeros((len(batch), longest), dtype=torch.long)
-                for row, k in enumerate(batch):
-                    seq = sequences[k]
-                    ids[row, : len(seq)] = torch.tensor(seq, dtype=torch.long)
-                    mask[row, : len(seq)] = 1
-                ids, mask = ids.to(self.device), mask.to(self.device)
+            for batch, ids_np, mask_np in self._padded_batches(sequences, batch_size):
+                ids, mask = torch.from_numpy(ids_np).to(self.device), torch.from_numpy(mask_np).to(self.device)
                 hidden = transformer({"input_ids": ids, "attention_mask": mask})["token_embeddings"]
                 m = mask.unsqueeze(-1).to(hidden.dtype)
                 mean = (hidden * m).sum(dim=1) / m.sum(dim=1)

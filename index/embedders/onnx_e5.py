@@ -92,24 +92,10 @@ class OnnxE5Embedder(E5SmallEmbedder):
         self._session, self._table = session, table
 
     def _mean_pool(self, sequences: list[list[int]], batch_size: int) -> np.ndarray:
-        """Sequences sorted by length and cut into batches of at most ``max_batch_tokens`` padded
-        tokens, so padding stays small (length-bucketed batches)."""
+        """The encoder's mean-pooled output, batch by length-bucketed batch (`_padded_batches`)."""
         assert self._session is not None and self._table is not None
-        pad = self._special["pad_token"]
         out = np.zeros((len(sequences), self.dim), dtype=np.float64)
-        order = sorted(range(len(sequences)), key=lambda k: -len(sequences[k]))
-        start = 0
-        while start < len(order):
-            longest = len(sequences[order[start]])
-            fit = max(1, min(batch_size, self.max_batch_tokens // max(longest, 1)))
-            batch = order[start : start + fit]
-            start += len(batch)
-            ids = np.full((len(batch), longest), pad, dtype=np.int64)
-            mask = np.zeros((len(batch), longest), dtype=np.int64)
-            for row, k in enumerate(batch):
-                seq = sequences[k]
-                ids[row, : len(seq)] = seq
-                mask[row, : len(seq)] = 1
+        for batch, ids, mask in self._padded_batches(sequences, batch_size):
             embeds = self._table[ids].astype(np.float32)
             feed: dict[str, Any] = {"inputs_embeds": embeds, "attention_mask": mask}
             (pooled,) = self._session.run(["pooled"], feed)
