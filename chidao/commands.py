@@ -350,13 +350,16 @@ def evaluate(args: argparse.Namespace) -> int:
         if args.report:
             write_report(result, args.report)
     print(json.dumps(result.to_json(), ensure_ascii=False, indent=None if args.json else 2))
-    if args.floors:
-        violations = check_floors(result, DEFAULT_FLOORS)
-        for v in violations:
-            print(f"FLOOR VIOLATED: {v}", file=sys.stderr)
-        if violations:
-            return 1
-        print(f"floors hold for {result.dataset}", file=sys.stderr)
+    return _floors_verdict(check_floors(result, DEFAULT_FLOORS), result.dataset) if args.floors else 0
+
+
+def _floors_verdict(violations: list[str], dataset: str) -> int:
+    """Print each violated floor (exit 1), or that the floors hold (exit 0)."""
+    for v in violations:
+        print(f"FLOOR VIOLATED: {v}", file=sys.stderr)
+    if violations:
+        return 1
+    print(f"floors hold for {dataset}", file=sys.stderr)
     return 0
 
 
@@ -395,14 +398,7 @@ def _evaluate_compare(args: argparse.Namespace) -> int:
             print(f"{p.query} {p.province}: {p.found}/{p.gold} found, {p.shown} shown, {p.misplaced} misplaced",
                   file=sys.stderr)
     print(json.dumps(out, ensure_ascii=False, indent=None if args.json else 2))
-    if args.floors:
-        violations = check_compare_floors(result)
-        for v in violations:
-            print(f"FLOOR VIOLATED: {v}", file=sys.stderr)
-        if violations:
-            return 1
-        print(f"floors hold for {result.dataset}", file=sys.stderr)
-    return 0
+    return _floors_verdict(check_compare_floors(result), result.dataset) if args.floors else 0
 
 
 def serve(args: argparse.Namespace) -> int:
