@@ -16,29 +16,19 @@ limit (413). `chidao serve` runs uvicorn with `uvicorn_options()` (see MAX_REQUE
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Depends, FastAPI, File, HTTPException, Path, Query, Request, UploadFile
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match
+from starlette.routing import BaseRoute, Match
 
-from api.models import (
-    DeleteOut,
-    DocumentOut,
-    Error,
-    FacetsOut,
-    FiltersIn,
-    HealthOut,
-    IsoDate,
-    JobOut,
-    SearchOut,
-    error_responses,
-)
+from api.deps import key_refusal, require_read_key
+from api.models import Error
 from api.ratelimit import (
     ASGIApp,
     Message,
@@ -46,24 +36,22 @@ from api.ratelimit import (
     Receive,
     Scope,
     Send,
-    is_valid_key,
     presented_key,
     scope_headers,
     send_error,
 )
-from api.routes_answers import router as answers_router
-from domain.model import Filters
+from api.routes import answers as answers_routes
+from api.routes import documents as document_routes
+from api.routes import search as search_routes
+from api.routes import service as service_routes
 from index.generation import IndexMismatch, IndexNotReady
-from service.core import Core, SearchRequest
+from service.core import Core
 from service.errors import ERRORS as CORE_ERRORS
 from service.errors import outcome
-from service.ingest_jobs import IncomingFile
 from service.settings import MB, Settings
 
 log = logging.getLogger(__name__)
 
-ERRORS = error_responses(401, 403, 404, 422, 429, 503)  # what a read can answer besides 200
-WRITE_ERRORS = error_responses(400, 401, 403, 404, 409, 413, 422, 429, 503)
 
 UPLOAD_PATH = "/documents"  # POST: the one route that takes a large body
 MAX_URL_BYTES = 16384  # path and query: a 1,000-character query (the /search limit) is ~3 KB
@@ -74,8 +62,6 @@ MULTIPART_SLACK = 1 * MB  # multipart framing allowed on top of CHIDAO_MAX_UPLOA
 # a longer head gets uvicorn's own 400 "Invalid HTTP request received." and the connection closed
 # (h11's default, 16 KB, turned a 140 KB URL into a reset). Up to it, RequestGuard answers 414.
 MAX_REQUEST_HEAD = 256 * 1024
-WRONG_KEY = "missing or wrong API key (header X-API-Key or Authorization: Bearer)"
-WRITES_OFF = "writes are disabled on this server: set CHIDAO_API_KEY to enable them"
 
 
 def validation_detail(exc: RequestValidationError) -> str:
@@ -88,63 +74,26 @@ def validation_detail(exc: RequestValidationError) -> str:
     return "; ".join(parts) or "invalid request"
 
 
-def settings_of(request: Request) -> Settings:
-    return request.app.state.settings  # type: ignore[no-any-return]
-
-
-def core_of(request: Request) -> Core:
-    return request.app.state.core  # type: ignore[no-any-return]
-
-
-def key_refusal(expected: str | None, given: str | None) -> tuple[int, str] | None:
-    """(status, detail) when a write must be refused, None when the key is right."""
-    if expected is None:
-        return 403, WRITES_OFF
-    if not is_valid_key(given, (expected,)):
-        return 401, WRONG_KEY
-    return None
-
-
-def _check_key(request: Request) -> None:
-    refusal = key_refusal(settings_of(request).api_key, presented_key(request.headers))
-    if refusal is not None:
-        status, detail = refusal
-        raise HTTPException(status, detail, headers={"WWW-Authenticate": "Bearer"} if status == 401 else None)
-
-
-def require_write_key(request: Request) -> None:
-    _check_key(request)
-
-
-def require_read_key(request: Request) -> None:
-    if settings_of(request).protect_reads:
-        _check_key(request)
-
-
-def filters_from_query(
-    province: Annotated[str | None, Query(description="tỉnh, tên cũ hoặc mới", examples=["Kon Tum"])] = None,
-    type: Annotated[str | None, Query(description="loại văn bản", examples=["Thông báo"])] = None,
-    issuer: Annotated[str | None, Query(description="cơ quan ban hành")] = None,
-    since: Annotated[IsoDate | None, Query(examples=["2021-01-01"])] = None,
-    until: Annotated[IsoDate | None, Query(examples=["2021-12-31"])] = None,
-    cites: Annotated[str | None, Query(description="số văn bản được trích dẫn", examples=["1536/UBND-KTTH"])] = None,
-) -> FiltersIn:
-    return FiltersIn(province=province, type=type, issuer=issuer, since=since, until=until, cites=cites)
-
-
-def to_filters(f: FiltersIn) -> Filters:
-    return f.to_filters()
-
-
 def allowed_methods(request: Request) -> str:
     """Every method some route serves on this path (Starlette names only the first route's:
     `Allow: GET` on /documents/{id}, which DELETE serves too)."""
     methods: set[str] = set()
-    for route in request.app.router.routes:
+    for route in _leaf_routes(request.app.router.routes):
         match, _ = route.matches(request.scope)
         if match != Match.NONE:
             methods |= getattr(route, "methods", None) or set()
     return ", ".join(sorted(methods))
+
+
+def _leaf_routes(routes: Sequence[BaseRoute]) -> Iterator[BaseRoute]:
+    """The routes themselves: FastAPI 0.165 keeps an included router as one entry
+    (`original_router`, no prefix here) instead of copying its routes into the app's."""
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            yield from _leaf_routes(inner.routes)
+        else:
+            yield route
 
 
 class BodyTooLarge(StarletteHTTPException):
@@ -257,69 +206,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_exception_handler(error, _core_error)
 
     read = [Depends(require_read_key)]
-
-    @app.get("/health", response_model=HealthOut, tags=["service"])
-    def health(request: Request) -> HealthOut:
-        """Whether the index is loaded, which generation and embedder, how many documents."""
-        return HealthOut(**core_of(request).health().to_dict())
-
-    @app.get("/search", response_model=SearchOut, responses=ERRORS, dependencies=read, tags=["search"])
-    def search(
-        request: Request,
-        q: Annotated[str, Query(min_length=1, max_length=1000, description="câu truy vấn",
-                                examples=["giải ngân vốn đầu tư công"])],
-        filters: Annotated[FiltersIn, Depends(filters_from_query)],
-        k: Annotated[int, Query(ge=1, le=100)] = 10,
-    ) -> SearchOut:
-        """Hybrid search (BM25 + e5), with the same filters as `chidao search`."""
-        found = core_of(request).search(SearchRequest(q, to_filters(filters), k))
-        return SearchOut.model_validate({"query": q, "filters": filters, "hits": found.to_dict()["hits"]})
-
-    @app.get("/facets", response_model=FacetsOut, responses=ERRORS, dependencies=read, tags=["search"])
-    def facets(request: Request) -> FacetsOut:
-        """Provinces (old and new names), types, issuers and the date range in the index."""
-        return FacetsOut.from_facets(core_of(request).facets())
-
-    @app.get("/documents/{doc_id}", response_model=DocumentOut, responses=ERRORS, dependencies=read,
-             tags=["documents"])
-    def document(
-        request: Request,
-        doc_id: Annotated[str, Path(examples=["001_b75f6995bec0e83d"])],
-        start: Annotated[int | None, Query(ge=0, description="a cited span of the original text")] = None,
-        end: Annotated[int | None, Query(ge=0)] = None,
-    ) -> DocumentOut:
-        """Metadata, section tree and original text; sections and chunks as spans of the original.
-        With `start`/`end` (a search hit's or a citation's span), `highlight` maps it onto the original."""
-        span = (start, end) if start is not None and end is not None else None
-        return DocumentOut.from_view(core_of(request).document(doc_id, span))
-
-    @app.post("/documents", response_model=JobOut, status_code=202, responses=WRITE_ERRORS,
-              dependencies=[Depends(require_write_key)], tags=["documents"])
-    async def upload(request: Request, files: Annotated[list[UploadFile], File(description="văn bản .docx .pdf .doc .txt .html")]) -> JobOut:
-        """Upload directives; they are ingested in a background job (poll GET /jobs/{id})."""
-        core = core_of(request)
-        core.admit_upload(len(files))
-        limit = settings_of(request).limits.max_file_bytes
-        incoming = [IncomingFile(f.filename or "", await f.read(limit + 1), f.size) for f in files]  # size: as the parser counted
-        up = core.upload(incoming)
-        return JobOut.from_state(up.job, list(up.files))
-
-    @app.get("/jobs/{job_id}", response_model=JobOut, responses=ERRORS, dependencies=read, tags=["documents"])
-    def job(request: Request, job_id: str) -> JobOut:
-        """Status and progress (0..1) of an upload job."""
-        up = core_of(request).job(job_id)
-        if up is None:
-            raise HTTPException(404, f"no job {job_id!r}")
-        return JobOut.from_state(up.job, list(up.files))
-
-    @app.delete("/documents/{doc_id}", response_model=DeleteOut, responses=WRITE_ERRORS,
-                dependencies=[Depends(require_write_key)], tags=["documents"])
-    def delete(request: Request, doc_id: str) -> DeleteOut:
-        """Remove a document (a file's id removes its attachments too); searchable state updates at once."""
-        deleted = core_of(request).delete(doc_id)
-        return DeleteOut(removed=list(deleted.removed), generation=deleted.generation)
-
-    app.include_router(answers_router, dependencies=read)
+    app.include_router(service_routes.router)
+    app.include_router(search_routes.router, dependencies=read)
+    app.include_router(document_routes.router)  # reads need the read key, writes the write key: per route
+    app.include_router(answers_routes.router, dependencies=read)
     return app
 
 

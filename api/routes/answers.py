@@ -1,4 +1,4 @@
-"""Routes over the answers: POST /ask, GET /compare, GET /agencies/{name}/tasks."""
+"""Answers: POST /ask, GET /compare, GET /agencies/{name}/tasks."""
 
 from __future__ import annotations
 
@@ -6,15 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 
+from api.deps import core_of
 from api.models import AskIn, AskOut, CompareOut, IsoDate, TasksOut, error_responses
-from service.core import AskRequest, CompareRequest, Core, TasksRequest
+from service.core import AskRequest, CompareRequest, TasksRequest
 
 router = APIRouter(tags=["answers"])
 ERRORS = error_responses(400, 401, 403, 404, 422, 429, 503)
-
-
-def _core(request: Request) -> Core:
-    return request.app.state.core  # type: ignore[no-any-return]
 
 
 @router.post("/ask", response_model=AskOut, responses=ERRORS)
@@ -22,7 +19,7 @@ def ask(request: Request, body: AskIn) -> AskOut:
     """Answer a question: an agency's tasks ("Nhiệm vụ của Sở Y tế là gì?"), a short answer with
     its citation, a comparison ("So sánh ... giữa các tỉnh"), or, for plain search words, the
     matching passages."""
-    answer = _core(request).ask(AskRequest(body.question, body.filters.to_filters(), body.k))
+    answer = core_of(request).ask(AskRequest(body.question, body.filters.to_filters(), body.k))
     d = answer.to_dict()
     d.setdefault("question", body.question)
     return AskOut.model_validate(d)
@@ -37,7 +34,7 @@ def compare(
 ) -> CompareOut:
     """One column per province with its directives on the topic, then what they share."""
     names = tuple(p.strip() for p in provinces.split(",") if p.strip()) if provinces else ()
-    return CompareOut.model_validate(_core(request).compare(CompareRequest(topic, names)).to_dict())
+    return CompareOut.model_validate(core_of(request).compare(CompareRequest(topic, names)).to_dict())
 
 
 @router.get("/agencies/{name}/tasks", response_model=TasksOut, responses=ERRORS)
@@ -54,4 +51,4 @@ def agency_tasks(
 ) -> TasksOut:
     """Tasks assigned to an agency ("Sở Y tế", "so y te", "Sở KH&ĐT"), by directive."""
     req = TasksRequest(name, province=province, since=since, until=until, overdue=overdue, today=today)
-    return TasksOut.model_validate(_core(request).tasks(req).to_dict())
+    return TasksOut.model_validate(core_of(request).tasks(req).to_dict())

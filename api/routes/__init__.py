@@ -1,0 +1,1 @@
+"""One FastAPI router per resource; `api.app.create_app` includes them."""
