@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from answer.compare import compare
+from answer.compare import DEFAULT_THRESHOLD, compare
 from answer.qa import answer_question
 from eval.datasets import match_form
 from index.embedders.base import get_embedder
@@ -39,7 +39,12 @@ def test_dev_questions_and_declines(index: Index) -> None:
 def test_compare_covid_side_by_side(index: Index) -> None:
     c = compare(index, HybridRetriever(index), "phòng chống dịch COVID-19")
     assert c.provinces == ("Kon Tum", "Thái Nguyên", "Đồng Nai")
-    assert c.threshold == 0.915
-    # Sở Y tế's epidemic-control assignments in Kon Tum and Đồng Nai fall in one shared group.
-    by_chunk = {m.chunk_id: g for g in c.shared for m in g.members}
-    assert by_chunk["000_e039e5926f709e92:p3"] is by_chunk["004_8e1e77f4468c0f15:8"]
+    assert c.threshold == DEFAULT_THRESHOLD == 0.91  # chosen on compare_dev for e5-small
+    # The epidemic-control instructions of the three provinces fall in one shared row: Đồng Nai's
+    # "8. Giao Sở Y tế: Chủ động nắm thông tin ...", Thái Nguyên's "Tiếp tục theo dõi sát ... dịch
+    # Covid-19" and Kon Tum's "Rà soát các phương án, kịch bản ... phòng, chống".
+    (row,) = [g for g in c.shared if any(m.text.startswith("8. Giao Sở Y tế") for m in g.members)]
+    assert row.provinces == ("Kon Tum", "Thái Nguyên", "Đồng Nai")
+    starts = {(m.province, m.text[:30]) for m in row.members}
+    assert ("Thái Nguyên", "- Tiếp tục theo dõi sát, nắm c") in starts
+    assert ("Kon Tum", "Rà soát các phương án, kịch bả") in starts
