@@ -5,7 +5,7 @@ instruction of one gold document. For every (query, province) pair, over the ins
 system shows in that province's column (each with its source document):
 
 - found: a gold snippet is found when an instruction from the snippet's document contains it
-  (both sides `gold_normalize`d: NFC, lower case, `* _ # |` deleted, whitespace collapsed);
+  (both sides `normalize_for_match`d: NFC, lower case, `* _ # |` deleted, whitespace collapsed);
 - hit: at least one of the province's snippets is found;
 - recall: the share of its snippets found;
 - misplaced: instructions shown under it whose document is gold for another province of the query.
@@ -21,8 +21,6 @@ instructions and measures how well the groups agree with the set's `shared` and 
 from __future__ import annotations
 
 import json
-import re
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,13 +29,9 @@ from typing import Any
 
 import numpy as np
 
+from eval.datasets import RelevantItem, normalize_for_match, source_stem
+
 COMPARE_FLOORS = {"province_hit": 0.95, "instruction_recall": 0.60, "misplaced": 0}
-
-
-@dataclass(frozen=True)
-class GoldSnippet:
-    doc: str
-    text: str
 
 
 @dataclass(frozen=True)
@@ -45,16 +39,9 @@ class CompareQuery:
     id: str
     topic: str
     provinces: tuple[str, ...]
-    relevant: Mapping[str, tuple[GoldSnippet, ...]]
+    relevant: Mapping[str, tuple[RelevantItem, ...]]
     shared: tuple[str, ...] = ()
     unique: Mapping[str, tuple[str, ...]] | None = None
-
-
-def gold_normalize(text: str) -> str:
-    """The set's matching rule: NFC, lower case, `* _ # |` deleted, whitespace collapsed."""
-    t = unicodedata.normalize("NFC", text).lower()
-    t = re.sub(r"[*_#|]", "", t)
-    return " ".join(t.split())
 
 
 def load_compare_queries(path: str | Path) -> list[CompareQuery]:
@@ -68,7 +55,7 @@ def load_compare_queries(path: str | Path) -> list[CompareQuery]:
             continue
         try:
             raw = json.loads(line)
-            relevant = {prov: tuple(GoldSnippet(str(s["doc"]), str(s["text"])) for s in items)
+            relevant = {prov: tuple(RelevantItem(str(s["doc"]), str(s["text"])) for s in items)
                         for prov, items in raw["relevant"].items()}
             q = CompareQuery(str(raw["id"]), str(raw["topic"]), tuple(raw["provinces"]), relevant,
                              tuple(raw.get("shared") or ()),
@@ -81,11 +68,6 @@ def load_compare_queries(path: str | Path) -> list[CompareQuery]:
     if not out:
         raise ValueError(f"{p}: no compare queries")
     return out
-
-
-def _stem(doc_id: str) -> str:
-    """The source file of a document id (an attachment "abc#2" belongs to "abc")."""
-    return doc_id.split("#", 1)[0]
 
 
 @dataclass(frozen=True)
@@ -114,10 +96,10 @@ def score_query(q: CompareQuery, shown: Mapping[str, Sequence[tuple[str, str]]])
     from ingest.provinces import canonical
 
     for p in q.provinces:  # the set writes "Thành phố Hồ Chí Minh", a column "TP Hồ Chí Minh"
-        column = [(_stem(d), gold_normalize(t)) for d, t in shown.get(p, shown.get(canonical(p) or p, ()))]
+        column = [(source_stem(d), normalize_for_match(t)) for d, t in shown.get(p, shown.get(canonical(p) or p, ()))]
         snippets = q.relevant.get(p, ())
         missed = [s.text for s in snippets
-                  if not any(d == s.doc and gold_normalize(s.text) in t for d, t in column)]
+                  if not any(d == s.doc and normalize_for_match(s.text) in t for d, t in column)]
         others = set().union(*(docs for o, docs in gold_docs.items() if o != p)) - gold_docs.get(p, set())
         misplaced = sum(d in others for d, _ in column)
         out.append(PairResult(q.id, p, len(snippets) - len(missed), len(snippets), misplaced, len(column), tuple(missed)))

@@ -6,25 +6,18 @@ from pathlib import Path
 
 import pytest
 
-from eval.compare import (
-    CompareQuery,
-    CompareResult,
-    GoldSnippet,
-    check_compare_floors,
-    gold_normalize,
-    load_compare_queries,
-    score_query,
-)
+from eval.compare import CompareQuery, CompareResult, check_compare_floors, load_compare_queries, score_query
+from eval.datasets import RelevantItem, normalize_for_match
 
 Q = CompareQuery("cd-x", "tài sản công", ("Cần Thơ", "Gia Lai"), {
-    "Cần Thơ": (GoldSnippet("ct", "quyết định mức khoán kinh phí nhà ở công vụ"),
-                GoldSnippet("ct", "phê duyệt đề án sử dụng tài sản công")),
-    "Gia Lai": (GoldSnippet("gl", "sở tài chính chủ trì phổ biến"),),
+    "Cần Thơ": (RelevantItem("ct", "quyết định mức khoán kinh phí nhà ở công vụ"),
+                RelevantItem("ct", "phê duyệt đề án sử dụng tài sản công")),
+    "Gia Lai": (RelevantItem("gl", "sở tài chính chủ trì phổ biến"),),
 })
 
 
-def test_gold_normalize_is_the_readme_rule() -> None:
-    assert gold_normalize("**Sở Tài  chính**\n| chủ_trì #") == "sở tài chính chủtrì"
+def test_normalize_for_match_is_the_readme_rule() -> None:
+    assert normalize_for_match("**Sở Tài  chính**\n| chủ_trì #") == "sở tài chính chủtrì"
 
 
 def test_found_hit_recall_and_misplaced() -> None:
