@@ -23,16 +23,22 @@ from answer.intent import (  # noqa: F401  (re-exported)
     question_form,
     question_type,
 )
+from answer.quantities import ASKS_DURATION, DURATION, measured_figures
 from ingest import provinces
+from ingest.assignments import is_field
 from ingest.metadata import find_doc_numbers
 from ingest.vietnamese import fold, normalize
 
 # ---- question types: read in answer.intent, the one place a question's intent is read ----------
 
-# Words that only shape a question ("là ngày nào", "đạt bao nhiêu") and never appear in the answer.
-_STOP = frozenset(
-    ["la", "gi", "nao", "bao", "nhieu", "khi", "gio", "ngay", "han", "chot", "cuoi", "may", "ai", "dau", "sao", "the", "nay", "do", "phai", "hay", "hoac", "cua", "va", "cac", "nhung", "duoc", "cho", "voi", "ve", "co", "thi", "o", "tai", "trong", "mot", "phan", "tram", "ty", "le", "muc", "luc", "thoi", "diem", "gian"]
+# Words that only shape a question ("là ngày nào", "đạt bao nhiêu") and never appear in the answer,
+# with their marks. A word typed without marks is checked folded (`_STOP`): "bao" may be "báo".
+# A word with marks is checked as written, so "báo cáo", "tài chính", "cơ quan", "đầu tư",
+# "phấn đấu", "chế độ", "bảo vệ" keep the syllables whose folded form is a question word.
+_STOP_MARKED = frozenset(
+    ["là", "gì", "nào", "bao", "nhiêu", "khi", "giờ", "ngày", "hạn", "chót", "cuối", "mấy", "ai", "đâu", "sao", "thế", "này", "đó", "phải", "hay", "hoặc", "của", "và", "các", "những", "được", "cho", "với", "về", "có", "thì", "ở", "tại", "trong", "một", "phần", "trăm", "tỷ", "tỉ", "lệ", "mức", "lúc", "thời", "điểm", "gian"]
 )
+_STOP = frozenset(fold(w) for w in _STOP_MARKED)
 
 
 # ---- the province a question names -------------------------------------------------------------
@@ -72,7 +78,13 @@ _WORD = re.compile(r"\w+")
 
 def terms(text: str) -> list[str]:
     """Folded lower-case content words, in order."""
-    return [w for w in _WORD.findall(fold(normalize(text)).lower()) if w not in _STOP]
+    out = []
+    for word in _WORD.findall(normalize(text).lower()):
+        folded = fold(word)
+        if word in _STOP_MARKED if word != folded else folded in _STOP:
+            continue
+        out.append(folded)
+    return out
 
 
 def term_set(words: list[str]) -> set[str]:
@@ -138,11 +150,15 @@ def units(text: str, clauses: bool = True) -> list[Unit]:
     (unless `clauses` is False: "who" questions keep whole sentences, whose subject is the agency).
 
     A clause shorter than 40 characters ("nổi lên đó là:") joins the one after it, so no unit is
-    a bare lead-in."""
+    a bare lead-in. A labelled field ("Thời gian hoàn thành: Trước ngày 31/5/2026.", "Đơn vị chủ
+    trì: Sở Tài chính") joins the unit before it: it belongs to the task that unit states."""
     out: list[Unit] = []
     for s, e in _pieces(text, 0, len(text), _SENTENCE_END):
         s, e = _trimmed(text, s, e)
         if s >= e:
+            continue
+        if out and is_field(fold(text[s:e]).lower()):
+            out[-1] = Unit(out[-1].start, e, text[out[-1].start:e])
             continue
         if e - s <= LONG_SENTENCE or not clauses:
             out.append(Unit(s, e, text[s:e]))
@@ -170,7 +186,7 @@ _DATE = re.compile(
 )
 _RECURRING = re.compile(r"\b(hang|dinh ky) ?(ngay|tuan|thang|quy|nam)?\b|\btruoc ngay\b|\bcham nhat\b")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*(?:/\d+)?\s*%?")
-_MEASURE = re.compile(r"\d\s*%|\d\s*(ty|trieu|nghin|dong|ha|km|nguoi|ca|xa|ho|luot|doanh nghiep)\b|\d+/\d+")
+_FRACTION = re.compile(r"\d+/\d+")  # "40/121 xã": a share, measured
 _AGENCY = re.compile(
     r"\b(So|UBND|Uy ban nhan dan|Ban|Cuc|Chi cuc|Van phong|Cong an|Bo Chi huy|Thanh tra|Kho bac|Dai|Bao"
     r"|Mat tran|Tinh doan|Hoi|Trung tam|Giam doc|Chu tich|Thu truong|Ngan hang|Bao hiem)\s+[A-Z]"
@@ -184,8 +200,10 @@ def _numbers(folded: str) -> set[str]:
 def cue(kind: str, unit_text: str, question: str, heading: str = "", doc_number: str | None = None) -> float:
     """How strongly a unit carries the kind of thing the question asks for: 0 (not at all) to 1.
 
-    deadline: "trước ngày 15/8/2020" or a full date 1, a recurring term ("hằng tháng") 0.6;
-    figure: a number the question does not already contain, 1 with a unit or % else 0.6;
+    deadline: "trước ngày 15/8/2020" or a full date 1 (a duration, "20 ngày làm việc", when the
+    question asks "trong bao nhiêu ngày"), a recurring term ("hằng tháng") 0.6;
+    figure: a number the question does not already contain, 1 with a unit, % or share ("02 GB",
+    "03 lần/tuần", "300m", "40/121 xã": `answer.quantities`) else 0.6;
     responsible: an agency name in the unit 1, only in its section heading 0.6;
     document: a document number the question does not contain 1, else the passage's own document
     number (`doc_number`, when the question does not name it) 0.6; other questions: always 1.
@@ -194,7 +212,7 @@ def cue(kind: str, unit_text: str, question: str, heading: str = "", doc_number:
     lower = folded.lower()
     asked = fold(normalize(question)).lower()
     if kind == DEADLINE:
-        if _DATE.search(lower):
+        if _DATE.search(lower) or (ASKS_DURATION.search(asked) and DURATION.search(lower)):
             return 1.0
         return 0.6 if _RECURRING.search(lower) else 0.0
     if kind == FIGURE:
@@ -202,7 +220,7 @@ def cue(kind: str, unit_text: str, question: str, heading: str = "", doc_number:
         new = {n for n in _numbers(lower) - _numbers(asked) if not any(n.rstrip("%") in d for d in dates)}
         if not new:
             return 0.0
-        return 1.0 if _MEASURE.search(lower) else 0.6
+        return 1.0 if measured_figures(lower, asked) or _FRACTION.search(lower) else 0.6
     if kind == RESPONSIBLE:
         if _AGENCY.search(folded):
             return 1.0

@@ -25,28 +25,10 @@ from dataclasses import dataclass
 
 from answer.extract import terms
 from answer.intent import DEADLINE, DOCUMENT, FIGURE, RESPONSIBLE
+from answer.quantities import DATE, DURATION, measured_figures
 from ingest.metadata import find_doc_numbers
 from ingest.vietnamese import fold, normalize
 
-_NUM = r"\d+(?:[.,]\d+)*(?:/\d+(?:[.,]\d+)*)?"  # "1.700", "6,05", "40/121" (of 121)
-_TIME_UNIT = r"(?:ngay|tuan|thang|quy|nam|gio|phut)"
-_UNIT_WORDS = (r"(?:%|trieu|ty|nghin|ngan|dong|usd|tan|kg|gb|mb|tb|ha|km2|km|m2|m3|m|cm|mw|kw|kwh|lan|"
-               r"ngay lam viec|ngay|tuan|thang|nam|gio|phut|nguoi|ho|xa|phuong|doanh nghiep|ca|con|cay|"
-               r"chiec|diem|truong|lop|hoc sinh|benh vien|giuong|co so|san pham|du an|tour|luot)")
-_QUALIFIER = r"(?:it nhat|toi thieu|toi da|tren|duoi|hon|khoang|gan|it hon|khong qua|khong duoi)"
-_FIGURE = re.compile(
-    rf"(?:(?P<q>{_QUALIFIER})\s+)?(?P<n>{_NUM}(?:\s*-\s*{_NUM})?)"
-    rf"(?P<u>(?:\s*%|\s*{_UNIT_WORDS}\b(?:\s+{_UNIT_WORDS}\b)*)(?:/{_TIME_UNIT}\b)?)?"
-    r"(?P<p>\s*\([^()]{1,40}\))?"
-)
-_DAY = r"(?:ngay\s+)?\d{1,2}(?:/\d{1,2}(?:/\d{4})?|\s+thang\s+\d{1,2}(?:\s+nam\s+\d{4})?)"
-_MONTH = r"thang\s+\d{1,2}(?:/\d{4}|\s+nam\s+\d{4})?"
-_PERIOD = rf"(?:{_DAY}|{_MONTH}|quy\s+(?:[iv]+|\d)(?:/\d{{4}}|\s+nam\s+\d{{4}})?|nam\s+\d{{4}}|ngay\s+\d{{1,2}})"
-_LEAD = r"(?:truoc ngay|truoc|cham nhat (?:la |vao |trong )?(?:ngay )?|trong|den|tu|vao|ke tu|sau)"
-_EVERY = r"(?:\s+(?:hang|hang|dinh ky)\s+(?:ngay|tuan|thang|quy|nam))"
-_DATE = re.compile(rf"(?:(?P<lead>{_LEAD})\s+)?(?P<d>{_PERIOD}){_EVERY}?(?!\d)")
-_DURATION = re.compile(rf"(?:(?P<q>{_QUALIFIER}|cham nhat(?: trong)?|trong vong|trong)\s+)?{_NUM}\s+"
-                       r"(?:ngay lam viec|ngay|tuan|thang|nam|gio)\b")
 _ORG_HEAD = (r"(?:So|Uy ban nhan dan|UBND|Ban|Cuc|Chi cuc|Van phong|Cong an|Bo Chi huy|Bo Tu lenh|Thanh tra"
              r"|Kho bac|Dai|Bao|Mat tran|Tinh doan|Hoi|Trung tam|Ngan hang|Bao hiem|Bo|Tong cuc|Cong ty"
              r"|Vien|Truong|Benh vien|Toa an|Vien kiem sat|Hoi dong|Quy|Doan)")
@@ -126,26 +108,19 @@ def short_answer(sentence: str, question: str, kind: str) -> Short | None:
     what = slot(question, kind)
     found: list[tuple[float, int, int, int]] = []  # (closeness, -start, start, end)
     if what == FIGURE:
-        dates = [m.span() for m in _DATE.finditer(lower) if "/" in m.group("d") or "thang" in m.group("d")]
-        for m in _FIGURE.finditer(lower):
-            if not m.group("u") and "(" not in (m.group("p") or ""):
-                continue
-            n = m.group("n")
-            if any(s <= m.start("n") < e for s, e in dates) or re.search(rf"(?<![\d.,]){re.escape(n)}(?![\d.,])",
-                                                                         asked_folded):
-                continue
+        for m in measured_figures(lower, asked_folded):
             start = m.start("q") if _qualifier_kept(m.group("q"), asked_folded) else m.start("n")
             end = m.end("p") if m.group("p") else m.end("u") if m.group("u") else m.end("n")
             prev = found[-1][3] if found else None
             found.append((_closeness(lower, start, end, asked, prev), -start, start, end))
     elif what == DEADLINE:
-        for m in _DATE.finditer(lower):
+        for m in DATE.finditer(lower):
             d = m.group("d")
             if d in asked_folded or (d.startswith("nam ") and not m.group("lead")):
                 continue
             found.append((_closeness(lower, m.start(), m.end(), asked), -m.start(), m.start(), m.end()))
         if not found:
-            for m in _DURATION.finditer(lower):
+            for m in DURATION.finditer(lower):
                 found.append((_closeness(lower, m.start(), m.end(), asked), -m.start(), m.start(), m.end()))
     elif what == RESPONSIBLE:
         for m in _ORG.finditer(folded):

@@ -540,6 +540,12 @@ _FIELD = re.compile(
 _TIME_FIELD = re.compile(r"(?:thoi gian|thoi han|tien do)(?: thuc hien| hoan thanh)?\s*:\s*")
 
 
+def is_field(folded: str) -> bool:
+    """Whether folded lower-case text starts with a task's labelled field ("thoi gian hoan thanh: ...",
+    "don vi chu tri: ...", "co quan phoi hop: ..."): a line that describes the task before it."""
+    return bool(_FIELD.match(folded) or _TIME_FIELD.match(folded))
+
+
 @dataclass(frozen=True)
 class _FieldBlock:
     start: int  # the task's first line

@@ -106,7 +106,8 @@ def test_deadlines_and_given_agencies_in_a_column(index: Index) -> None:
     (letter,) = dong_nai.directives
     assert letter.number == "8888/UBND-THNC"
     assert letter.deadlines == ("trước ngày 15/8/2020", "trước ngày 20/08/2020", "trước ngày 15/12/2020")
-    assert letter.lead_agencies[:2] == ("Sở Kế hoạch và Đầu tư", "Sở Lao động - Thương binh và Xã hội")
+    # The two instructions on reporting results, not any "triển khai thực hiện".
+    assert letter.lead_agencies[:2] == ("Sở Kế hoạch và Đầu tư", "Văn phòng UBND tỉnh")
 
 
 def test_a_province_without_directives_on_the_topic_is_an_empty_column(index: Index) -> None:
