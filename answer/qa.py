@@ -39,6 +39,7 @@ from answer.short_answer import short_answer
 from domain.model import Filters, Hit, Retriever
 from index.index import Index
 from index.store import key
+from search.diacritics import needs_restoration, restore_query
 from search.retrievers import HybridRetriever, numbers_in
 
 # Evidence needed to answer: the unit must carry the asked-for cue, cover MIN_UNIT_COVERAGE of the
@@ -279,7 +280,11 @@ def answer_question(index: Index, question: str, filters: Filters | None = None,
     `generator` None means: the one configured by environment variables, if any
     (`answer.generate.from_env`); generation never replaces the extractive answer, it sits beside it.
     """
-    kind, asked = question_form(question)
+    # Typed without marks ("so tai chinh ... truoc ngay nao"), the question is matched in its restored
+    # reading: a word's marks tell a content word ("báo cáo") from a question word ("bao nhiêu").
+    # The retriever restores the query itself (and searches both readings when unsure).
+    read = restore_query(question).text if needs_restoration(question) else question
+    kind, asked = question_form(read)
     retriever = retriever or HybridRetriever(index)  # the facade passes its own (service.core)
     province, asked = question_province(asked)
     hits: list[Hit] = []
@@ -287,27 +292,27 @@ def answer_question(index: Index, question: str, filters: Filters | None = None,
         # "... của Đồng Nai" restricts the search to Đồng Nai; its words then need no matching.
         hits = retriever.search(question, k=k, filters=replace(filters or Filters(), province=province))
     if not hits:
-        asked = question_form(question)[1]
+        asked = question_form(read)[1]
         hits = retriever.search(question, k=k, filters=filters)
     passages = _passages(index, hits)
     retrieved, subjects = passages, []
     if kind == DOCUMENT:
-        passages = _related_to_numbers(index, passages, question)
-        subjects = _subject_units(index, passages, question)
-    ranked = _candidates(asked, question, kind, passages, subjects, retrieved)
+        passages = _related_to_numbers(index, passages, read)
+        subjects = _subject_units(index, passages, read)
+    ranked = _candidates(asked, read, kind, passages, subjects, retrieved)
     best = ranked[0] if ranked else None
     closest = tuple((passages or retrieved)[:3])
     if best is None or not _enough(best, kind):
         answer = FactualAnswer(question, False, NOT_ANSWERED, None, None, None, closest, question_type=kind)
     else:
         text = _answer_text(kind, best)
-        short = short_answer(best.unit.text, question, kind)
+        short = short_answer(best.unit.text, read, kind)
         short_span = (best.unit.start + short.start, best.unit.start + short.end) if short else None
         short_text = short.text if short else None
         if short is None and text != best.unit.text and text.endswith(best.unit.text):
             # "who" answered by the section heading ("2. Sở Kế hoạch và Đầu tư:" over its bullet):
             # the short answer is in the heading, outside the passage text (no span to mark)
-            in_head = short_answer(text[: len(text) - len(best.unit.text)], question, kind)
+            in_head = short_answer(text[: len(text) - len(best.unit.text)], read, kind)
             short_text = in_head.text if in_head else None
         answer = FactualAnswer(question, True, text, _citation(index, best.passage, best.unit), best.passage,
                                (best.unit.start, best.unit.end), closest, question_type=kind,

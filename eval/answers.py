@@ -9,7 +9,9 @@
 - `question` queries: whether the answer's span (FactualAnswer.answer_text, from the cited
   document) contains the relevant snippet; and, for queries labelled with their short `answer`,
   whether the short answer (FactualAnswer.short) equals it, both normalised (`short_form`: NFC and
-  one tone placement, lower case, whitespace runs as one space, no trailing punctuation).
+  one tone placement, lower case, whitespace runs as one space, no trailing punctuation). The
+  same questions typed without marks (`eval.runner.unaccented_twins`) give the `question_unaccented`
+  rates.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any
 
 from answer.answers import AgencyAnswer, Task, ask
 from eval.datasets import Query, RelevantItem, match_form, source_stem
+from eval.runner import unaccented_twins
 from index.index import Index
 from ingest.vietnamese import normalize
 
@@ -74,11 +77,21 @@ def short_form(text: str) -> str:
     return " ".join(normalize(text).lower().split()).rstrip(" .;,")
 
 
+def _rates(results: list[dict[str, Any]], prefix: str) -> dict[str, float]:
+    out = {f"{prefix}_contains_rate": round(fmean(1.0 if r["contains"] else 0.0 for r in results), 4)}
+    labelled = [r for r in results if "short_exact" in r]
+    if labelled:
+        out[f"{prefix}_short_exact_rate"] = round(fmean(1.0 if r["short_exact"] else 0.0 for r in labelled), 4)
+    return out
+
+
 def evaluate_answers(index: Index, queries: Sequence[Query]) -> dict[str, Any]:
-    """Per-query results and totals for the agency and question queries of `queries`."""
+    """Per-query results and totals for the agency and question queries of `queries`; the
+    questions are also asked typed without marks (`question_unaccented_*`), against the same gold."""
     agency = [_agency(q, ask(index, q.query)) for q in queries if q.type == "agency"]
     question = [_question(q, ask(index, q.query)) for q in queries if q.type == "question"]
-    out: dict[str, Any] = {"agency": agency, "question": question}
+    twins = [_question(q, ask(index, q.query)) for q in unaccented_twins(queries, ("question",))]
+    out: dict[str, Any] = {"agency": agency, "question": question, "question_unaccented": twins}
     if agency:
         out["agency_mean_recall"] = round(fmean(r["recall"] for r in agency), 4)
         out["agency_routed"] = sum(r["kind"] == "agency" for r in agency)
@@ -87,8 +100,7 @@ def evaluate_answers(index: Index, queries: Sequence[Query]) -> dict[str, Any]:
         out["not_answer_total"] = sum(r["not_answer"] for r in agency)
         out["collective_not_answer_total"] = sum(r["collective_not_answer"] for r in agency)
     if question:
-        out["question_contains_rate"] = round(fmean(1.0 if r["contains"] else 0.0 for r in question), 4)
-        labelled = [r for r in question if "short_exact" in r]
-        if labelled:
-            out["question_short_exact_rate"] = round(fmean(1.0 if r["short_exact"] else 0.0 for r in labelled), 4)
+        out.update(_rates(question, "question"))
+    if twins:
+        out.update(_rates(twins, "question_unaccented"))
     return out

@@ -161,6 +161,9 @@ def answers_markdown(answers: dict[str, Any]) -> list[str]:
         rate = f"- question queries: answer span contains the snippet for {answers['question_contains_rate']:.0%}"
         if "question_short_exact_rate" in answers:
             rate += f"; short answer equals the labelled answer for {answers['question_short_exact_rate']:.0%}"
+        if "question_unaccented_contains_rate" in answers:
+            rate += (f"; typed without marks: span {answers['question_unaccented_contains_rate']:.0%}, short answer "
+                     f"{answers.get('question_unaccented_short_exact_rate', 0.0):.0%}")
         lines += [rate, ""]
         rows = [[str(r["id"]), str(r["kind"]), "yes" if r["contains"] else "no",
                  {True: "yes", False: "no"}.get(r.get("short_exact"), "—"),

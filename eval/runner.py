@@ -294,16 +294,18 @@ DEFAULT_FLOORS = Floors(
     beats=((DEV, "hybrid", "mrr@10", ("bm25", "dense")),),
     # Issue 5's targets: every agency query's task recall >= 0.9, no other agency's task listed as
     # the asked agency's own, every question's answer span holding its snippet.
-    # dev2025 questions (issue 14 asks 0.90 / 0.80): 12/20 on the merged main; the short answer is
-    # exact on every question whose sentence is the right one, the sentence choice is what misses.
+    # dev2025 questions, issue 14's floors: span 0.90, short answer exact 0.80 (18/20 and 18/20
+    # measured on 2026-12-02, typed with marks and without); typed without marks, one question less.
     answers_min={(DEV, "agency_min_recall"): 0.9, (DEV, "question_contains_rate"): 1.0,
                  (DEV2025, "agency_mean_recall"): DEV2025_AGENCY_MEAN,
-                 (DEV2025, "question_contains_rate"): 0.55, (DEV2025, "question_short_exact_rate"): 0.55},
+                 (DEV2025, "question_contains_rate"): 0.90, (DEV2025, "question_short_exact_rate"): 0.80,
+                 (DEV2025, "question_unaccented_contains_rate"): 0.85,
+                 (DEV2025, "question_unaccented_short_exact_rate"): 0.80},
     answers_max={(DEV, "not_answer_total"): 0, (DEV2025, "not_answer_total"): 0, (DEV2025, "agency_unrouted"): 0},
     # Issue 14 on the real 2025 documents (bundled e5-small). Its targets (topic R@10 0.90 / MRR 0.80,
-    # noaccent R@10 0.90, question span 0.90 / short exact 0.80) are not reached. These floors are
+    # noaccent R@10 0.90) are not reached. These floors are
     # what the merged main measured on 2026-12-01 (topic 0.790 / 0.782, noaccent 0.788, number
-    # hit@10 0.714, question span 12/20 and short exact 12/20), less about 0.02 or one question.
+    # hit@10 0.714), less about 0.02 or one question.
     by_type={
         (DEV2025, "hybrid", "topic", "recall@10"): 0.77,
         (DEV2025, "hybrid", "topic", "mrr@10"): 0.76,

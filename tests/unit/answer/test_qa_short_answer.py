@@ -6,6 +6,7 @@ import pytest
 
 from answer.qa import answer_question
 from index.index import Index
+from ingest.vietnamese import fold
 
 
 @pytest.mark.parametrize(("question", "short"), [
@@ -23,3 +24,16 @@ def test_the_short_answer_is_inside_the_answer_sentence(seeds_index: Index, ques
     assert a.sentence_marked() is not None and f"«{short}»" in a.sentence_marked()
     d = a.to_dict()
     assert d["short"] == short and d["short_span"] == [s, e]
+
+
+@pytest.mark.parametrize(("question", "short"), [
+    ("Khi nào phải hoàn thành chuyển giao diện tích rừng các xã?", "trước ngày 30 tháng 8 năm 2021"),
+    ("Thu ngân sách 6 tháng đầu năm 2020 của Đồng Nai đạt bao nhiêu phần trăm dự toán?", "49%"),
+    ("Bao nhiêu xã của Đồng Nai đạt chuẩn nông thôn mới nâng cao?", "40/121 xã (chiếm tỷ lệ 33,05%)"),
+])
+def test_a_question_typed_without_marks_gets_the_same_answer(seeds_index: Index, question: str, short: str) -> None:
+    typed = fold(question)
+    assert typed != question
+    a, b = answer_question(seeds_index, question), answer_question(seeds_index, typed)
+    assert b.answered and b.short == short == a.short and b.span == a.span
+    assert b.question == typed
