@@ -13,8 +13,8 @@ from tests.conftest import SHARED
 
 QUESTIONS = [
     # A target among four "ít nhất N%" of one list: the one that says "phấn đấu" and "nhận tiền".
-    ("Cần Thơ phấn đấu ít nhất bao nhiêu phần trăm người hưởng trợ cấp nhận tiền trợ cấp bằng phương thức "
-     "không dùng tiền mặt?", "ít nhất 70%"),
+    (("Cần Thơ phấn đấu ít nhất bao nhiêu phần trăm người hưởng trợ cấp nhận tiền trợ cấp bằng phương thức "
+      "không dùng tiền mặt?"), "ít nhất 70%"),
     # The deadline is a labelled field after the task ("Thời gian hoàn thành: Trước ngày 31/5/2026.").
     ("Sở Tài chính Quảng Ngãi phải gửi báo cáo kết quả tổng kiểm kê tài sản công cho Bộ Tài chính trước ngày nào?",
      "Trước ngày 31/5/2026"),
