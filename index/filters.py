@@ -9,7 +9,7 @@ Clauses are fixed strings over fixed column names (checked); every value is boun
 from __future__ import annotations
 
 from domain.model import Filters
-from index.lexical import cite_key, date_key, filter_key, issuer_key, province_key
+from index.lexical import cite_key, date_key, filter_key, issuer_key, placed_issuer, province_key
 
 _DOC_COLUMNS = frozenset({"id", "a.doc_id"})  # documents.id, assignments.doc_id
 _TABLE_PREFIXES = frozenset({"", "d."})
@@ -29,8 +29,14 @@ def sql_clauses(f: Filters, doc_id: str = "id", table: str = "") -> tuple[list[s
         where.append(f"{table}type_key=?")
         args.append(filter_key(f.type))
     if f.issuer:
-        where.append(f"{table}issuer_key=?")
-        args.append(issuer_key(f.issuer))
+        placed = placed_issuer(f.issuer)
+        if placed is None:
+            where.append(f"{table}issuer_key=?")
+            args.append(issuer_key(f.issuer))
+        else:  # "UBND tỉnh Kon Tum": that name, or "UBND tỉnh" in Kon Tum
+            where.append(f"({table}issuer_key=? OR ({table}issuer_key=? AND {doc_id} IN "  # nosec B608
+                         "(SELECT doc_id FROM document_provinces WHERE province_key=?)))")
+            args += [issuer_key(f.issuer), placed[0], placed[1]]
     if f.since:
         where.append(f"{table}date IS NOT NULL AND {table}date>=?")
         args.append(date_key(f.since))

@@ -115,6 +115,24 @@ def issuer_key(value: str) -> str:
     return filter_key(expand_abbreviations(value))
 
 
+# A local body followed by its place: "uy ban nhan dan tinh kon tum" (issuer_key form).
+_PLACED_ISSUER = re.compile(
+    r"^(?P<head>(?:chu tich )?(?:uy ban nhan dan|hoi dong nhan dan)(?: tinh| thanh pho)?|tinh uy|thanh uy)"
+    r" (?P<place>.+)$"
+)
+
+
+def placed_issuer(value: str) -> tuple[str, str] | None:
+    """For an issuer filter naming a local body with its province ("UBND tỉnh Kon Tum"): the key
+    of the body as a letter from that province may write it ("UBND tỉnh", whose header leaves the
+    province to the text) and the province key. Such a filter matches documents whose issuer is
+    the full name, or the bare body in that province. None for any other issuer."""
+    m = _PLACED_ISSUER.match(issuer_key(value))
+    if m is None or provinces.canonical(m["place"]) is None:
+        return None
+    return m["head"], province_key(m["place"])
+
+
 def cite_key(value: str) -> str:
     """A document number as the tokenizer writes it, folded: "117/2020/NĐ-CP" -> "117/2020/nd-cp"."""
     return fold_fast(canonical_doc_number(value))
@@ -355,7 +373,17 @@ class LexicalIndex:
         if filters.type:
             term("type", filter_key(filters.type))
         if filters.issuer:
-            term("issuer", issuer_key(filters.issuer))
+            full = tantivy.Query.term_query(schema, "issuer", issuer_key(filters.issuer), index_option="basic")
+            placed = placed_issuer(filters.issuer)
+            if placed is None:
+                queries.append(tantivy.Query.const_score_query(full, 0.0))
+            else:
+                bare = tantivy.Query.boolean_query([
+                    (tantivy.Occur.Must, tantivy.Query.term_query(schema, "issuer", placed[0], index_option="basic")),
+                    (tantivy.Occur.Must, tantivy.Query.term_query(schema, "province", placed[1], index_option="basic")),
+                ])
+                either = tantivy.Query.boolean_query([(tantivy.Occur.Should, full), (tantivy.Occur.Should, bare)])
+                queries.append(tantivy.Query.const_score_query(either, 0.0))
         if filters.cites:
             term("cites", cite_key(filters.cites))
         if filters.since or filters.until:

@@ -26,6 +26,11 @@ CASES: list[tuple[Filters, set[str]]] = [
     (Filters(issuer="Ủy ban nhân dân tỉnh"), KON_TUM | THAI_NGUYEN),  # "UBND" written out
     (Filters(issuer="UBND tỉnh Đồng Nai"), {"004_8e1e77f4468c0f15"}),
     (Filters(issuer="Tỉnh ủy Đồng Nai"), {"004_8e1e77f4468c0f15#2"}),
+    # a local body with its province: that name, or the bare body ("UBND tỉnh") in that province
+    (Filters(issuer="UBND tỉnh Kon Tum"), KON_TUM),
+    (Filters(issuer="Ủy ban nhân dân tỉnh Thái Nguyên"), THAI_NGUYEN),
+    (Filters(issuer="UBND tỉnh Quảng Ngãi"), KON_TUM),  # its successor since 2025, as the province filter reads it
+    (Filters(issuer="Tỉnh ủy Kon Tum"), set()),
     (Filters(since="2021-01-01", until="2021-12-31"),
      {"000_e039e5926f709e92", "002_df20b3de81934500", "003_104911c3395eed31"}),  # 001 has no date
     (Filters(until="2020-12-31"), DONG_NAI),
