@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Set up, build the sample index from the bundled seed directives (reused when it exists),
+# Set up, build the sample index from the bundled seed directives (brought up to date when it
+# exists, rebuilt when an older chidao wrote it; an index named by CHIDAO_INDEX is used as it is),
 # ask a first question, then start the HTTP API and the Streamlit app and print both URLs.
 # Ctrl-C stops both. Ports: CHIDAO_API_PORT (8000), CHIDAO_APP_PORT (8501).
 set -euo pipefail
@@ -9,10 +10,15 @@ bash scripts/setup.sh
 INDEX=${CHIDAO_INDEX:-data/index}
 API_PORT=${CHIDAO_API_PORT:-8000}
 APP_PORT=${CHIDAO_APP_PORT:-8501}
-if [ ! -f "$INDEX/CURRENT" ]; then
+if [ -n "${CHIDAO_INDEX:-}" ] && [ -f "$INDEX/CURRENT" ]; then
+  echo "reusing the index in $INDEX"  # the user's own index: never rebuilt here
+elif ! chidao index build --from sample/seeds --index "$INDEX"; then
+  # The sample index is brought up to date (seconds when nothing changed); one written by an
+  # older chidao (another chunker or tokenizer) is refused, so it is built afresh.
+  echo "rebuilding the sample index in $INDEX"
+  rm -rf "$INDEX.old" && mv "$INDEX" "$INDEX.old"
   chidao index build --from sample/seeds --index "$INDEX"
-else
-  echo "reusing the index in $INDEX"
+  rm -rf "$INDEX.old"
 fi
 chidao ask "nhiệm vụ của Sở Y tế là gì" --index "$INDEX"
 
