@@ -20,13 +20,13 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Protocol
 
-from answer import agency_question
 from answer.intent import Classified, classify  # noqa: F401  (re-exported: answers.classify)
 from domain.model import Filters, Retriever, StoredTask
 from index.generation import IndexNotReady
 from index.index import Index
 from ingest.agencies import AgencyTable, table
 from ingest.assignments import ASSIGNMENTS_VERSION
+from search import agency_question
 
 
 class Answer(Protocol):

@@ -13,11 +13,11 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from answer import agency_question
-from answer.agency_question import AgencyQuestion
 from ingest.agencies import AgencyTable
 from ingest.provinces import canonical
 from ingest.vietnamese import fold, normalize
+from search import agency_question
+from search.agency_question import AgencyQuestion
 
 COMPARE, ASK, SEARCH = "compare", "ask", "search"
 AGENCY, QUESTION = "agency", "question"
@@ -73,7 +73,7 @@ def compare_request(text: str) -> tuple[str, tuple[str, ...]]:
 
 # ---- agency question or factual question ---------------------------------------------------------
 
-# The grammar of an agency question (open vocabulary) is answer/agency_question.py.
+# The grammar of an agency question (open vocabulary) is search/agency_question.py.
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,7 @@ class Classified:
 
 def classify(question: str, agencies: AgencyTable | None = None) -> Classified:
     """Agency question (with the first organisation it names, open vocabulary: see
-    `answer.agency_question`) or factual question."""
+    `search.agency_question`) or factual question."""
     q = agency_question.parse(question, dt.date.today().isoformat(), agencies)
     if q is None:
         return Classified("question")

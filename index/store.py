@@ -159,6 +159,7 @@ class Store:
         self.readonly = readonly
         self.base = Path(base) if base is not None else None
         self._conn: sqlite3.Connection | None = None
+        self._organisations: dict[str, int] | None = None  # a read-only generation's, read once
 
     @classmethod
     def of(cls, folder: Path, layered: bool, readonly: bool = False) -> Store:
@@ -405,10 +406,15 @@ class Store:
 
     def organisations(self) -> dict[str, int]:
         """Every organisation the stored assignments name (canonical name -> number of tasks)."""
+        if self._organisations is not None:
+            return self._organisations
         if not self.has_assignments():
             raise IndexNotReady(f"{self.path}: this index was built before assignments were stored; rebuild it")
         rows = self.conn.execute("SELECT agency, COUNT(*) FROM assignments GROUP BY agency").fetchall()
-        return {name: n for name, n in rows}
+        found = {name: n for name, n in rows}
+        if self.readonly:
+            self._organisations = found
+        return found
 
     def tasks(
         self,

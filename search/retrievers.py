@@ -1,15 +1,17 @@
 """Retrievers over an index: BM25 (tantivy), dense (FAISS), and their hybrid.
 
 Every retriever implements `domain.model.Retriever`. The hybrid fuses the two candidate lists
-(`FusionPolicy`, chosen on the union of the dev sets) and puts a document whose own number is in
-the query first: "Công văn 1536/UBND-KTTH" must open on that letter.
+(`FusionPolicy`, chosen on the union of the dev sets), puts the passages that assign an agency
+question's organisation its tasks first ("Sở Y tế Cần Thơ phải làm gì"), and a document whose own
+number is in the query before everything: "Công văn 1536/UBND-KTTH" must open on that letter.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -18,6 +20,7 @@ from index.index import Index
 from index.store import key
 from ingest.metadata import find_doc_numbers
 from ingest.vietnamese import fold, normalize
+from search import agency_question
 from search.diacritics import needs_restoration, restore_query
 from search.fusion import get_fusion
 
@@ -185,7 +188,36 @@ class HybridRetriever:
     def ranked(self, query: str, k: int, filters: Filters | None = None) -> list[tuple[str, float]]:
         lists = self.candidate_lists(query, max(self.candidates, k), filters)
         fused = self.policy.fuse(lists, QueryFeatures.of(query))
-        return self._numbers_first(query, fused, filters)[:k]
+        return self._numbers_first(query, self._assigned_first(query, fused, filters), filters)[:k]
+
+    def _assigned_first(self, query: str, fused: list[tuple[str, float]],
+                        filters: Filters | None) -> list[tuple[str, float]]:
+        """An agency question ("Sở Y tế Cần Thơ phải làm gì", typed with marks or without) opens on
+        the passages that give the organisations it names their tasks (`Store.tasks`, in the
+        province the question names, if any): first those
+        among the candidates, in fused order, then the others, newest directive first. The
+        agency answer lists the same tasks (`answer.answers.agency_ask`)."""
+        q = agency_question.parse(query, dt.date.today().isoformat())
+        store = self.index.store
+        if q is None or not store.has_assignments():
+            return fused
+        names = agency_question.match(q, store.organisations())
+        if not names:
+            return fused
+        f = filters or Filters()
+        if q.province and not f.province:
+            f = replace(f, province=q.province)
+        own = list(dict.fromkeys(t.chunk_id for name in names for t in store.tasks(agency=name, filters=f)
+                                 if t.chunk_id is not None))
+        if not own:
+            return fused
+        mine = set(own)
+        first = [cid for cid, _ in fused if cid in mine]
+        placed = set(first)
+        first += [cid for cid in own if cid not in placed]
+        top = (fused[0][1] if fused else 0.0) + 1.0
+        boosted = [(cid, top + (len(first) - i) / len(first)) for i, cid in enumerate(first)]
+        return boosted + [(cid, s) for cid, s in fused if cid not in mine]
 
     def _numbers_first(self, query: str, fused: list[tuple[str, float]],
                        filters: Filters | None) -> list[tuple[str, float]]:

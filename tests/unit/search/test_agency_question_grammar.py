@@ -1,11 +1,11 @@
-"""Agency questions for any organisation (answer.agency_question): who, where, on what topic."""
+"""Agency questions for any organisation (search.agency_question): who, where, on what topic."""
 
 from __future__ import annotations
 
 import pytest
 
-from answer.agency_question import AgencyQuestion, closest, match, on_topic, parse
 from ingest.organisations import COMMUNES
+from search.agency_question import AgencyQuestion, closest, match, on_topic, parse
 
 DATE = "2026-01-05"
 
