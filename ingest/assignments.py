@@ -36,7 +36,7 @@ from ingest.organisations import Finder
 from ingest.sections import parse_sections
 from ingest.tables import Row, cell_deadline, find_tables, line_spans
 
-ASSIGNMENTS_VERSION = "3"
+ASSIGNMENTS_VERSION = "4"  # 4: fields as bullets or items, and "b) Cơ quan thực hiện:" sub-items
 ROLES = ("chu_tri", "phoi_hop", "giao", "collective")
 _NOT_CONTENT = ("recipients", "address", "signature")
 _DEBUG = False
@@ -533,11 +533,26 @@ def extract_assignments(doc: Document, chunks: Sequence[Chunk] = (), agencies: A
     return tuple(out)
 
 
+# A field line may be a bullet or an item of its own ("- Đơn vị chủ trì: Công an Thành phố.",
+# "c) Thời gian thực hiện: Thực hiện thường xuyên.").
+_BULLET = r"(?:[-+*\u2022\u2013]\s*|[a-z0-9]{1,2}[.)]\s+)?"
 _FIELD = re.compile(
-    r"(?:don vi|co quan)\s+(?:(?P<lead>chu tri(?: tham muu)?(?: thuc hien)?|thuc hien)|(?P<partner>phoi hop(?: thuc hien)?))"
-    r"\s*:\s*"
+    _BULLET + r"(?:don vi|co quan)\s+(?:(?P<lead>chu tri(?: tham muu)?(?: thuc hien)?|thuc hien)|"
+    r"(?P<partner>phoi hop(?: thuc hien)?))\s*:\s*(?=\S)"
 )
-_TIME_FIELD = re.compile(r"(?:thoi gian|thoi han|tien do)(?: thuc hien| hoan thanh)?\s*:\s*")
+_TIME_FIELD = re.compile(_BULLET + r"(?:thoi gian|thoi han|tien do)(?: thuc hien| hoan thanh)?\s*:\s*(?=\S)")
+# The card of an administrative procedure (thủ tục hành chính) also says "Cơ quan thực hiện: Sở X";
+# it describes who handles the procedure, not a task a directive assigns.
+_PROCEDURE = re.compile(
+    r"\b(?:co quan co tham quyen quyet dinh|trinh tu thuc hien|cach thuc thuc hien|thanh phan,? so luong ho so"
+    r"|doi tuong thuc hien thu tuc|co quan tiep nhan(?: ho so)? va tra ket qua)\b"
+)
+# A sub-item that only holds the fields of its sibling task items: "b) Cơ quan thực hiện:" after
+# "a) Nhiệm vụ: - ... - ...", then "c) Thời gian thực hiện: ...".
+_FIELDS_HEADING = re.compile(
+    r"(?:[a-z0-9]{1,3}[.)]\s*)?(?:(?:co quan|don vi)(?: chu tri)?,?(?: (?:co quan|don vi))? (?:thuc hien|phoi hop)"
+    r"|phan cong(?: thuc hien)?|to chuc thuc hien)\s*:?\s*$"
+)
 
 
 def is_field(folded: str) -> bool:
@@ -581,12 +596,21 @@ def _field_blocks(text: str, starts: list[int], d: _Doc) -> list[_FieldBlock]:
             values.setdefault(kinds[j][0] or "", (kinds[j][1], lines[j][1]))
             j += 1
         sec = secs[i]
-        first = next((k for k in range(i) if lines[k][0] >= max(prev_end, sec.start if sec else 0)), i)
-        if "lead" in values and first < i:
+        scope = sec
+        if scope is not None and scope.start == lines[i][0]:  # the field line is a bullet: its parent
+            scope = d.parent_of(scope)
+        after = scope.start if scope else 0
+        if scope is not None and _FIELDS_HEADING.match(folded, scope.start, scope.body_start):
+            # "b) Cơ quan thực hiện:": the task is in the sibling items before it, under the parent
+            # heading ("3. Về đảm bảo an toàn thông tin" > "a) Nhiệm vụ: ...").
+            scope = d.parent_of(scope)
+            after = scope.body_start if scope else 0
+        first = next((k for k in range(i) if lines[k][0] >= max(prev_end, after)), i)
+        if "lead" in values and first < i and not _PROCEDURE.search(folded, lines[first][0], lines[j - 1][1]):
             time = values.get("time")
             out.append(_FieldBlock(lines[first][0], lines[j - 1][1], values["lead"], values.get("partner", (0, 0)),
                                    " ".join(text[time[0] : time[1]].split()) if time else None,
-                                   sec.path if sec else ()))
+                                   scope.path if scope else ()))
         prev_end = lines[j - 1][1]
         i = j
     return out

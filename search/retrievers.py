@@ -193,10 +193,10 @@ class HybridRetriever:
     def _assigned_first(self, query: str, fused: list[tuple[str, float]],
                         filters: Filters | None) -> list[tuple[str, float]]:
         """An agency question ("Sở Y tế Cần Thơ phải làm gì", typed with marks or without) opens on
-        the passages that give the organisations it names their tasks (`Store.tasks`, in the
-        province the question names, if any): first those
-        among the candidates, in fused order, then the others, newest directive first. The
-        agency answer lists the same tasks (`answer.answers.agency_ask`)."""
+        the passages that give the organisations it names their tasks (`Store.tasks`, every passage
+        a task runs over, in the province the question names, if any): first those among the
+        candidates, in fused order, then the others, newest directive first. The agency answer
+        lists the same tasks (`answer.answers.agency_ask`)."""
         q = agency_question.parse(query, dt.date.today().isoformat())
         store = self.index.store
         if q is None or not store.has_assignments():
@@ -207,8 +207,12 @@ class HybridRetriever:
         f = filters or Filters()
         if q.province and not f.province:
             f = replace(f, province=q.province)
-        own = list(dict.fromkeys(t.chunk_id for name in names for t in store.tasks(agency=name, filters=f)
-                                 if t.chunk_id is not None))
+        tasks = [t for name in names for t in store.tasks(agency=name, filters=f)]
+        chunks = {d: store.chunks_of(d) for d in dict.fromkeys(t.doc_id for t in tasks)}
+        # Every passage a task covers: a task with its fields after it ("a) Nhiệm vụ: - ... - ...
+        # b) Cơ quan thực hiện: ...") runs over several.
+        own = list(dict.fromkeys(c.chunk_id for t in tasks for c in chunks[t.doc_id]
+                                 if c.start < t.end and t.start < c.end))
         if not own:
             return fused
         mine = set(own)

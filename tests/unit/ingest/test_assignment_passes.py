@@ -66,6 +66,17 @@ CASES = [
      "Đơn vị chủ trì: Sở Tư pháp.\nĐơn vị phối hợp: Sở Nội vụ; các cơ quan liên quan.\n"
      "Thời gian thực hiện: Quý III/2026."),
      [("Sở Tư pháp", "chu_tri", "2026-09-30"), ("Sở Nội vụ", "phoi_hop", "2026-09-30")]),
+    # The fields as bullets in their own sub-item, after the task items (a Hà Nội plan, 2025).
+    (("3. Về đảm bảo an toàn thông tin\na) Nhiệm vụ:\n"
+      "- Triển khai các phương án bảo đảm an toàn thông tin, an ninh mạng cho các cơ sở dữ liệu.\n"
+      "- Phối hợp với Bộ Công an trong việc bảo đảm an toàn thông tin, an ninh mạng.\n"
+      "b) Cơ quan thực hiện:\n- Đơn vị chủ trì: Công an tỉnh.\n- Đơn vị phối hợp: Sở Khoa học và Công nghệ.\n"
+      "c) Thời gian thực hiện: Quý IV/2026."),
+     [("Công an tỉnh", "chu_tri", "2026-12-31"), ("Sở Khoa học và Công nghệ", "phoi_hop", "2026-12-31")]),
+    # The card of an administrative procedure names who handles it; it assigns no task.
+    (("2.6. Địa điểm tiếp nhận hồ sơ: Trung tâm Phục vụ hành chính công tỉnh.\n"
+      "2.7. Cơ quan thực hiện: Sở Y tế Cơ quan có thẩm quyền quyết định: Sở Y tế Cơ quan phối hợp: Không"),
+     []),
     # A reply that reports rather than assigns.
     ("Sở Y tế đã tổ chức tiêm chủng cho trẻ em trên địa bàn tỉnh trong năm 2025.", []),
 ]
