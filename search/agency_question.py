@@ -35,6 +35,9 @@ _FACTUAL = re.compile(
     r"\b(?:khi nao|bao gio|bao nhieu|ngay nao|ngay may|thoi han|han chot|bao lau|o dau|van ban nao|"
     r"so hieu|ai (?:chu tri|phu trach|chiu trach nhiem)|co quan nao|don vi nao|so nao|thoi gian nao|luc nao|"
     r"thoi diem nao|bao nhieu lan|may lan|tan suat)\b"
+    # A yes/no question ("Viện kiểm sát nhân dân có trách nhiệm ..., đúng hay sai?") asks whether a
+    # statement holds.
+    r"|\b(?:dung hay sai|dung hay khong|(?:co )?dung khong|phai khong|hay khong|duoc khong)\W*$"
 )
 # Words that make a question naming an organisation ask for its tasks.
 _TASK_WORDS = re.compile(r"\b(?:nhiem vu|duoc giao|phai lam|lam gi|viec gi|cong viec|nhung gi|yeu cau|trach nhiem)\b")

@@ -43,6 +43,9 @@ def test_parse(question: str, expected: AgencyQuestion) -> None:
     "Giải ngân vốn đầu tư công",
     "Sở Văn hóa, Thể thao và Du lịch phải báo cáo kết quả trong thời gian nào?",
     "UBND các xã, phường phải báo cáo bao nhiêu lần mỗi ngày?",
+    # A statement to judge (ALQAC's legal questions): whether it holds, not a list of tasks.
+    "Viện kiểm sát nhân dân có trách nhiệm bồi dưỡng kỹ năng giải quyết tranh chấp cho trọng tài viên, đúng hay sai?",
+    "Doanh nghiệp phải ưu tiên tuyển dụng thanh niên là người dân tộc thiểu số, đúng không?",
 ])
 def test_factual_questions_are_not_agency_questions(question: str) -> None:
     assert parse(question, DATE) is None
