@@ -302,15 +302,15 @@ DEFAULT_FLOORS = Floors(
                  (DEV2025, "question_unaccented_contains_rate"): 0.85,
                  (DEV2025, "question_unaccented_short_exact_rate"): 0.80},
     answers_max={(DEV, "not_answer_total"): 0, (DEV2025, "not_answer_total"): 0, (DEV2025, "agency_unrouted"): 0},
-    # Issue 14 on the real 2025 documents (bundled e5-small). Its targets (topic R@10 0.90 / MRR 0.80,
-    # noaccent R@10 0.90) are not reached. These floors are
-    # what the merged main measured on 2026-12-01 (topic 0.790 / 0.782, number hit@10 0.714), less
-    # about 0.02 or one question. An agency question opens on the named agency's tasks since
-    # 2026-12-02: agency R@10 0.592 -> 0.956, noaccent R@10 0.788 -> 0.879 (floors 0.03 under).
+    # Issue 14 on the real 2025 documents (bundled e5-small). Its topic targets (R@10 0.90 / MRR
+    # 0.80) are not reached: those floors are what the merged main measured on 2026-12-01 (topic
+    # 0.790 / 0.782, number hit@10 0.714), less about 0.02. Since 2026-12-02 an agency question opens
+    # on the named agency's tasks, read from fields in more layouts: agency R@10 0.592 -> 0.956,
+    # noaccent R@10 0.788 -> 0.909 (issue 14's 0.90 holds).
     by_type={
         (DEV2025, "hybrid", "topic", "recall@10"): 0.77,
         (DEV2025, "hybrid", "topic", "mrr@10"): 0.76,
-        (DEV2025, "hybrid", "noaccent", "recall@10"): 0.85,
+        (DEV2025, "hybrid", "noaccent", "recall@10"): 0.90,  # issue 14's floor
         (DEV2025, "hybrid", "agency", "recall@10"): 0.92,
         (DEV2025, "hybrid", "number", "hit@10"): DEV2025_NUMBER_HIT,
     },
