@@ -7,8 +7,12 @@ the query first: "Công văn 1536/UBND-KTTH" must open on that letter.
 
 from __future__ import annotations
 
+import os
 import re
+import threading
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import wait as wait_for
 from dataclasses import dataclass
 
 import numpy as np
@@ -163,11 +167,12 @@ class HybridRetriever:
     name = "hybrid"
 
     def __init__(self, index: Index, policy: FusionPolicy | None = None, candidates: int = 50,
-                 restore: bool = True) -> None:
+                 restore: bool = True, parallel: bool = True) -> None:
         self.index = index
         self.policy = policy or DEFAULT_POLICY
         self.candidates = candidates
         self.restore = restore
+        self.parallel = parallel  # BM25 on the shared lexical pool while this thread runs dense
         self.bm25 = BM25Retriever(index)
         self.dense = DenseRetriever(index, restore=restore)
 
@@ -180,7 +185,22 @@ class HybridRetriever:
         return r.text if r.alternative is None else query
 
     def candidate_lists(self, query: str, n: int, filters: Filters | None = None) -> list[list[tuple[str, float]]]:
-        return [self.bm25.ranked(self.lexical_query(query), n, filters), self.dense.ranked(query, n, filters)]
+        """[BM25 list, dense list]. With `parallel` the BM25 search runs on `lexical_pool()` while
+        this thread embeds the query and searches the vectors: ONNX Runtime, FAISS and tantivy
+        release the GIL, so on two cores a query costs about the dense time instead of the sum.
+        The lists are the sequential path's. An error of either branch is raised with its own
+        message (the dense one when both fail); a failed dense branch waits for the BM25 search."""
+        lexical = self.lexical_query(query)
+        if not self.parallel:
+            return [self.bm25.ranked(lexical, n, filters), self.dense.ranked(query, n, filters)]
+        _ = self.index.store  # a first query opens the index here, not in two threads at once
+        pending = lexical_pool().submit(self.bm25.ranked, lexical, n, filters)
+        try:
+            dense = self.dense.ranked(query, n, filters)
+        except BaseException:
+            wait_for([pending])  # no search left running behind a failed query
+            raise
+        return [pending.result(), dense]
 
     def ranked(self, query: str, k: int, filters: Filters | None = None) -> list[tuple[str, float]]:
         lists = self.candidate_lists(query, max(self.candidates, k), filters)
@@ -221,6 +241,24 @@ class HybridRetriever:
 
     def search(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
         return _hits(self.index, self.ranked(query, k, filters))
+
+
+_POOL: tuple[int, ThreadPoolExecutor] | None = None
+_POOL_LOCK = threading.Lock()
+LEXICAL_WORKERS = 4  # threads start only as concurrent queries need them
+
+
+def lexical_pool() -> ThreadPoolExecutor:
+    """The process's pool for the BM25 half of hybrid queries, created on first use and shared by
+    every `HybridRetriever` (answers and evals make retrievers per call; threads must not be).
+    A forked child (Ray, multiprocessing) gets a pool of its own: the parent's threads are not
+    copied into it."""
+    global _POOL
+    pid = os.getpid()
+    with _POOL_LOCK:
+        if _POOL is None or _POOL[0] != pid:
+            _POOL = (pid, ThreadPoolExecutor(LEXICAL_WORKERS, thread_name_prefix="chidao-bm25"))
+        return _POOL[1]
 
 
 def _hybrid_weighted(index: Index) -> HybridRetriever:
