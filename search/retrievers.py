@@ -80,8 +80,8 @@ class DenseRetriever:
         lists = []
         for vec in vecs:
             found = self.index.vectors.search(np.asarray(vec), k, allowed)
-            chunks = self.index.store.chunks_by_rowid(i for i, _ in found)
-            lists.append([(chunks[i].chunk_id, s) for i, s in found if i in chunks])
+            chunk_ids = self.index.store.chunk_ids_by_rowid(i for i, _ in found)
+            lists.append([(chunk_ids[i], s) for i, s in found if i in chunk_ids])
         if len(lists) == 1:
             return lists[0]
         return _max_fuse(lists)[:k]

@@ -88,3 +88,12 @@ def test_a_failed_query_leaves_the_pool_working(seeds_index: Index, tmp_path: Pa
 def test_pool_is_shared_and_made_on_first_use(seeds_index: Index) -> None:
     HybridRetriever(seeds_index).search("phòng, chống dịch COVID-19")
     assert lexical_pool() is lexical_pool()
+
+
+def test_chunk_ids_by_rowid_is_the_chunks_own(seeds_index: Index) -> None:
+    store = seeds_index.store
+    rowids = sorted(store.rowid_map().values())
+    assert len(rowids) == 118  # the five seeds as the bundled chunker cuts them
+    full = store.chunks_by_rowid([*rowids, 10**9])  # an id that is not a chunk is left out
+    assert store.chunk_ids_by_rowid([*rowids, 10**9]) == {r: c.chunk_id for r, c in full.items()}
+    assert len(full) == 118
