@@ -246,22 +246,29 @@ class HybridRetriever:
         return _hits(self.index, self.ranked(query, k, filters))
 
 
-_POOL: tuple[int, ThreadPoolExecutor] | None = None
+_POOL: ThreadPoolExecutor | None = None
 _POOL_LOCK = threading.Lock()
 LEXICAL_WORKERS = 4  # threads start only as concurrent queries need them
 
 
 def lexical_pool() -> ThreadPoolExecutor:
     """The process's pool for the BM25 half of hybrid queries, created on first use and shared by
-    every `HybridRetriever` (answers and evals make retrievers per call; threads must not be).
-    A forked child (Ray, multiprocessing) gets a pool of its own: the parent's threads are not
-    copied into it."""
+    every `HybridRetriever` (answers and evals make retrievers per call; threads must not be)."""
     global _POOL
-    pid = os.getpid()
     with _POOL_LOCK:
-        if _POOL is None or _POOL[0] != pid:
-            _POOL = (pid, ThreadPoolExecutor(LEXICAL_WORKERS, thread_name_prefix="chidao-bm25"))
-        return _POOL[1]
+        if _POOL is None:
+            _POOL = ThreadPoolExecutor(LEXICAL_WORKERS, thread_name_prefix="chidao-bm25")
+        return _POOL
+
+
+def _forget_pool_in_child() -> None:
+    """A forked child (multiprocessing, a server's workers) has none of the parent's threads, but a
+    copied executor would believe its idle thread is there and queue work for nobody: start over."""
+    global _POOL, _POOL_LOCK
+    _POOL, _POOL_LOCK = None, threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_pool_in_child)
 
 
 def _hybrid_weighted(index: Index) -> HybridRetriever:

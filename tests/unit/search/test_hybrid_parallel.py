@@ -4,7 +4,9 @@ with its own message. On the seed index (hash embedder)."""
 
 from __future__ import annotations
 
+import multiprocessing
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -97,3 +99,20 @@ def test_chunk_ids_by_rowid_is_the_chunks_own(seeds_index: Index) -> None:
     full = store.chunks_by_rowid([*rowids, 10**9])  # an id that is not a chunk is left out
     assert store.chunk_ids_by_rowid([*rowids, 10**9]) == {r: c.chunk_id for r, c in full.items()}
     assert len(full) == 118
+
+
+def _child_query(root: str, queue: Any) -> None:
+    queue.put(HybridRetriever(Index(root).load()).ranked("Công văn 1536/UBND-KTTH", 10))
+
+
+def test_a_forked_child_gets_a_pool_of_its_own(seeds_root: Path, seeds_index: Index) -> None:
+    """The parent's pool has an idle thread; a forked child must not queue its BM25 search for it."""
+    expected = HybridRetriever(seeds_index).ranked("Công văn 1536/UBND-KTTH", 10)  # the pool exists now
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    child = ctx.Process(target=_child_query, args=(str(seeds_root), queue), daemon=True)
+    child.start()
+    got = queue.get(timeout=120)  # a child queueing work for the parent's thread would never answer
+    child.join()
+    assert child.exitcode == 0
+    assert got == expected
