@@ -314,7 +314,7 @@ class Store:
 
     def chunk_ids_by_rowid(self, rowids: Iterable[int]) -> dict[int, str]:
         """Only the chunk ids of FAISS ids: what a dense search needs before fusion (the texts of
-        fifty candidates and their section paths cost a hybrid query ~0.5 ms it then discards)."""
+        fifty candidates and their section paths cost 0.27 ms of CPU at 100k, this 0.04 ms)."""
         ids = list(rowids)
         out: dict[int, str] = {}
         for i in range(0, len(ids), 900):
