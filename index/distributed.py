@@ -18,6 +18,7 @@ paths (a shared filesystem) and have chidao installed; a local instance
 
 from __future__ import annotations
 
+import os
 import pickle  # nosec B403 - only objects this process's own workers produced
 import time
 from collections.abc import Mapping, Sequence
@@ -118,7 +119,11 @@ class _Embed:
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         texts = [str(t) for t in batch["text"]]
-        return {"text": np.asarray(texts, dtype=object), "vec": self.embedder.encode_passages(texts)}
+        started = time.process_time()
+        vectors = self.embedder.encode_passages(texts)
+        cpu = time.process_time() - started  # this worker's CPU seconds, shared out over the rows
+        return {"text": np.asarray(texts, dtype=object), "vec": vectors,
+                "cpu_s": np.full(len(texts), cpu / max(len(texts), 1)), "worker": np.full(len(texts), os.getpid())}
 
 
 def ray_ingest(
@@ -146,6 +151,10 @@ def ray_ingest(
                 include_dashboard=False,
                 log_to_driver=False,
                 runtime_env={"env_vars": {"PYTHONPATH": str(ROOT), "TOKENIZERS_PARALLELISM": "false"}},
+                # Ray starts workers 15 nice levels below the driver, so that they yield to it; here
+                # the workers do all the work and the driver waits: on a shared machine that niceness
+                # let every other process take the cores from the build
+                _system_config={"worker_niceness": 0},
             )
     ctx = ray.data.DataContext.get_current()
     ctx.enable_progress_bars = False
@@ -168,8 +177,10 @@ def ray_ingest(
     # stage chained on the chunk stage would need a free CPU for the upstream tasks while the
     # actors hold all of them, and a local Ray deadlocks on that.
     # sorted by length: each block then holds texts of similar length, so batches carry little
-    # padding (the single-process embedders sort the same way)
-    texts = sorted(dict.fromkeys(c.index_text for f in files for c in f.chunks), key=len)
+    # padding (the single-process embedders sort the same way). Longest first, and one block at a
+    # time per actor: a free actor takes the next block, so the last blocks, the shortest, are
+    # what is left to balance at the end (longest-processing-time-first)
+    texts = sorted(dict.fromkeys(c.index_text for f in files for c in f.chunks), key=len, reverse=True)
     gpu = 1 if device.startswith("cuda") else 0
     embedded = ray.data.from_items(
         [{"text": t} for t in texts], override_num_blocks=max(1, min(len(texts), workers * 8))
@@ -177,15 +188,22 @@ def ray_ingest(
         _Embed,
         fn_constructor_kwargs={"name": name, "device": device, "threads": 1},
         batch_size=batch_size,
-        compute=ray.data.ActorPoolStrategy(size=workers),
+        compute=ray.data.ActorPoolStrategy(size=workers, max_tasks_in_flight_per_actor=1),
         num_gpus=gpu,
         num_cpus=0 if gpu else 1,
     )
     vectors: dict[str, np.ndarray] = {}
+    cpu: dict[int, float] = {}
     for batch in embedded.iter_batches(batch_size=1024, batch_format="numpy"):
         for text, vec in zip(batch["text"], batch["vec"]):
             vectors[str(text)] = np.asarray(vec, dtype=np.float32)
+        for worker, share in zip(batch["worker"], batch["cpu_s"]):
+            cpu[int(worker)] = cpu.get(int(worker), 0.0) + float(share)
     seconds["embed"] = round(time.perf_counter() - t, 2)
+    # CPU seconds the workers spent embedding (together, and the busiest one): beside the wall
+    # time this says whether the workers were starved or idle (per-worker throughput)
+    seconds["embed_cpu"] = round(sum(cpu.values()), 2)
+    seconds["embed_cpu_max_worker"] = round(max(cpu.values(), default=0.0), 2)
     if name != embedder_name and embedder.model_id != E5_SMALL_MODEL_ID:
         raise RuntimeError(f"worker embedder {name} does not produce {embedder.model_id}")
     return RayIngest(files, failed, PrecomputedEmbedder(embedder.model_id, embedder.dim, vectors), seconds, workers)

@@ -35,6 +35,8 @@ def test_ray_build_equals_plain_build(tmp_path: Path, shared: Path) -> None:
     finally:
         ray.shutdown()
     assert result.failed == ()
+    # the workers' own CPU seconds of embedding, summed by the driver (per-worker throughput)
+    assert 0 < result.seconds["embed_cpu_max_worker"] <= result.seconds["embed_cpu"]
     write(tmp_path / "ray", list(result.files), result.embedder)
 
     plain, distributed = Index(tmp_path / "plain").load(), Index(tmp_path / "ray").load()
