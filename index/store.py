@@ -427,6 +427,21 @@ class Store:
             self._organisations = found
         return found
 
+    def chunks_assigned_to(self, agencies: Sequence[str], filters: Filters | None = None) -> list[str]:
+        """The chunk ids every stored task of `agencies` (canonical names) runs over, newest
+        directive first, in text order: what an agency search puts first. One query, no texts."""
+        if not agencies or not self.has_assignments():
+            return []
+        clauses, values = sql_clauses(filters or Filters(), doc_id="a.doc_id", table="d.")
+        where = [f"a.agency IN ({','.join('?' * len(agencies))})", *clauses]
+        q = (
+            "SELECT c.chunk_id FROM assignments a JOIN documents d ON d.id = a.doc_id "  # nosec B608 (fixed clauses, values bound as "?")
+            "JOIN chunks c ON c.doc_id = a.doc_id AND c.start < a.end AND a.start < c.end "
+            "WHERE " + " AND ".join(where) + " ORDER BY d.date IS NULL, d.date DESC, a.doc_id, a.start, c.start"
+        )
+        rows = self.conn.execute(q, [*agencies, *values]).fetchall()
+        return list(dict.fromkeys(r[0] for r in rows))
+
     def tasks(
         self,
         agency: str | None = None,

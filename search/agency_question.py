@@ -132,12 +132,53 @@ def _tokens(key: str) -> set[str]:
     return set(key.split()) - {"cac", "va", "tinh", "thanh", "pho", "nhan", "dan", "tren", "dia", "ban"}
 
 
+@dataclass(frozen=True)
+class _Seen:
+    """The organisations an index has seen, keyed for matching: `org_key` and its tokens of each,
+    and the names by key and by token, so a question looks at the few names that share a word with
+    it, not at every name (thousands at 100k chunks)."""
+
+    order: dict[str, int]
+    keys: dict[str, str]
+    tokens: dict[str, frozenset[str]]
+    by_key: dict[str, list[str]]
+    by_token: dict[str, list[str]]
+
+    @classmethod
+    def of(cls, seen: Mapping[str, int]) -> _Seen:
+        keys = {s: org_key(s) for s in seen}
+        tokens = {s: frozenset(_tokens(k)) for s, k in keys.items()}
+        by_key: dict[str, list[str]] = {}
+        by_token: dict[str, list[str]] = {}
+        for s, k in keys.items():
+            by_key.setdefault(k, []).append(s)
+            for t in tokens[s]:
+                by_token.setdefault(t, []).append(s)
+        return cls({s: i for i, s in enumerate(seen)}, keys, tokens, by_key, by_token)
+
+    def sharing(self, want: set[str]) -> list[str]:
+        """The names that share a token with `want`, in the order seen."""
+        return sorted({s for t in want for s in self.by_token.get(t, ())}, key=self.order.__getitem__)
+
+
+_LAST: tuple[Mapping[str, int], _Seen] | None = None
+
+
+def _keyed(seen: Mapping[str, int]) -> _Seen:
+    """`_Seen` of the last mapping asked about (a served index hands the same one to every query)."""
+    global _LAST
+    if _LAST is None or _LAST[0] is not seen:
+        _LAST = (seen, _Seen.of(seen))
+    return _LAST[1]
+
+
 def match(q: AgencyQuestion, seen: Mapping[str, int]) -> tuple[str, ...]:
     """The organisations of `seen` (stored canonical names) the question asks about."""
     out: list[str] = []
+    keyed = _keyed(seen)
     for name in q.names:
         key = org_key(name)
-        same = [s for s in seen if s == name or org_key(s) == key]
+        same = sorted({*keyed.by_key.get(key, ()), *([name] if name in seen else [])}, key=keyed.order.__getitem__)
         if key in _GENERIC_HEADS:  # "các doanh nghiệp": every kind of them the index has seen
             same += _same_head(key, seen)
         # The same name, and names that differ from it by a modifier ("Các đơn vị cấp nước" for
@@ -163,18 +204,18 @@ def _same_head(key: str, seen: Mapping[str, int]) -> list[str]:
     head = next((h for h in _GENERIC_HEADS if key == h or key.startswith(h + " ")), None)
     if head is None:
         return []
-    return [s for s in seen if org_key(s) == head or org_key(s).startswith(head + " ")]
+    keys = _keyed(seen).keys
+    return [s for s in seen if keys[s] == head or keys[s].startswith(head + " ")]
 
 
 def _closest(key: str, seen: Mapping[str, int], minimum: float) -> list[str]:
     want = _tokens(key)
     if not want:
         return []
+    keyed = _keyed(seen)
     scored = []
-    for s in seen:
-        have = _tokens(org_key(s))
-        if not have:
-            continue
+    for s in keyed.sharing(want):  # a name sharing no token scores 0, under any minimum here
+        have = keyed.tokens[s]
         score = len(want & have) / len(want | have)
         if score >= minimum:
             scored.append((score, s))
@@ -187,8 +228,9 @@ def _closest(key: str, seen: Mapping[str, int], minimum: float) -> list[str]:
 def closest(phrase: str, seen: Mapping[str, int], n: int = 5) -> tuple[str, ...]:
     """The seen organisations nearest to an unknown one, for "did you mean"."""
     want = _tokens(org_key(phrase))
-    scored = sorted(((len(want & _tokens(org_key(s))) / max(len(want | _tokens(org_key(s))), 1), -seen[s], s)
-                     for s in seen), reverse=True)
+    keyed = _keyed(seen)
+    scored = sorted(((len(want & keyed.tokens[s]) / max(len(want | keyed.tokens[s]), 1), -seen[s], s)
+                     for s in keyed.sharing(want)), reverse=True)
     return tuple(s for sc, _, s in scored[:n] if sc > 0)
 
 

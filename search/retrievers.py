@@ -230,12 +230,9 @@ class HybridRetriever:
         f = filters or Filters()
         if q.province and not f.province:
             f = replace(f, province=q.province)
-        tasks = [t for name in names for t in store.tasks(agency=name, filters=f)]
-        chunks = {d: store.chunks_of(d) for d in dict.fromkeys(t.doc_id for t in tasks)}
         # Every passage a task covers: a task with its fields after it ("a) Nhiệm vụ: - ... - ...
         # b) Cơ quan thực hiện: ...") runs over several.
-        own = list(dict.fromkeys(c.chunk_id for t in tasks for c in chunks[t.doc_id]
-                                 if c.start < t.end and t.start < c.end))
+        own = store.chunks_assigned_to(names, f)
         if not own:
             return fused
         mine = set(own)
