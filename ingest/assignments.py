@@ -549,9 +549,9 @@ _PROCEDURE = re.compile(
 )
 # A sub-item that only holds the fields of its sibling task items: "b) Cơ quan thực hiện:" after
 # "a) Nhiệm vụ: - ... - ...", then "c) Thời gian thực hiện: ...".
+# Only that label: "IV. Tổ chức thực hiện" or "Phân công thực hiện" head whole parts of a plan.
 _FIELDS_HEADING = re.compile(
-    r"(?:[a-z0-9]{1,3}[.)]\s*)?(?:(?:co quan|don vi)(?: chu tri)?,?(?: (?:co quan|don vi))? (?:thuc hien|phoi hop)"
-    r"|phan cong(?: thuc hien)?|to chuc thuc hien)\s*:?\s*$"
+    r"(?:[a-z0-9]{1,3}[.)]\s*)?(?:co quan|don vi)(?: chu tri)?,?(?: (?:co quan|don vi))? (?:thuc hien|phoi hop)\s*:?\s*$"
 )
 
 
@@ -598,9 +598,10 @@ def _field_blocks(text: str, starts: list[int], d: _Doc) -> list[_FieldBlock]:
         sec = secs[i]
         scope = sec
         if scope is not None and scope.start == lines[i][0]:  # the field line is a bullet: its parent
-            scope = d.parent_of(scope)
+            scope = d.parent_of(scope) or scope  # (a bullet at the top has no task above it)
         after = scope.start if scope else 0
-        if scope is not None and _FIELDS_HEADING.match(folded, scope.start, scope.body_start):
+        if scope is not None and d.parent_of(scope) is not None and _FIELDS_HEADING.match(
+                folded, scope.start, scope.body_start):
             # "b) Cơ quan thực hiện:": the task is in the sibling items before it, under the parent
             # heading ("3. Về đảm bảo an toàn thông tin" > "a) Nhiệm vụ: ...").
             scope = d.parent_of(scope)
