@@ -238,10 +238,7 @@ class HybridRetriever:
         mine = set(own)
         first = [cid for cid, _ in fused if cid in mine]
         placed = set(first)
-        first += [cid for cid in own if cid not in placed]
-        top = (fused[0][1] if fused else 0.0) + 1.0
-        boosted = [(cid, top + (len(first) - i) / len(first)) for i, cid in enumerate(first)]
-        return boosted + [(cid, s) for cid, s in fused if cid not in mine]
+        return _put_first(fused, first + [cid for cid in own if cid not in placed])
 
     def _numbers_first(self, query: str, fused: list[tuple[str, float]],
                        filters: Filters | None) -> list[tuple[str, float]]:
@@ -271,12 +268,21 @@ class HybridRetriever:
             if best is not None:
                 first.append(best)
         first += [cid for cid, _ in fused if cid not in first and cites(cid)]
-        top = (fused[0][1] if fused else 0.0) + 1.0
-        boosted = [(cid, top + (len(first) - i) / len(first)) for i, cid in enumerate(first)]
-        return boosted + [(cid, s) for cid, s in fused if cid not in set(first)]
+        return _put_first(fused, first)
 
     def search(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
         return _hits(self.index, self.ranked(query, k, filters))
+
+
+def _put_first(fused: list[tuple[str, float]], first: list[str]) -> list[tuple[str, float]]:
+    """The chunks `first`, in that order, ahead of the rest of `fused`: scored above its top score
+    (top + 1 + a step per place), the rest keeping their fused order and scores."""
+    if not first:
+        return fused
+    top = (fused[0][1] if fused else 0.0) + 1.0
+    ahead = set(first)
+    boosted = [(cid, top + (len(first) - i) / len(first)) for i, cid in enumerate(first)]
+    return boosted + [(cid, s) for cid, s in fused if cid not in ahead]
 
 
 _POOL: ThreadPoolExecutor | None = None
