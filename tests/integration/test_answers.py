@@ -18,16 +18,6 @@ from index.writer import write
 ORDER_YTE = ["003_104911c3395eed31", "000_e039e5926f709e92", "004_8e1e77f4468c0f15", "001_b75f6995bec0e83d"]
 
 
-@pytest.fixture
-def root(seeds_root: Path) -> Path:
-    return seeds_root
-
-
-@pytest.fixture
-def index(seeds_index: Index) -> Index:
-    return seeds_index
-
-
 def agency(index: Index, q: str) -> AgencyAnswer:
     a = ask(index, q)
     assert isinstance(a, AgencyAnswer), (q, a.kind)

@@ -26,16 +26,6 @@ KON_TUM_LETTER_UNITS = 10  # 1536/UBND-KTTH: every instruction of the letter
 DEFAULT_THRESHOLD_E5 = 0.91  # chosen on compare_dev (search/compare.py)
 
 
-@pytest.fixture
-def root(seeds_root: Path) -> Path:
-    return seeds_root
-
-
-@pytest.fixture
-def index(seeds_index: Index) -> Index:
-    return seeds_index
-
-
 def _compare(index: Index, topic: str, provinces: list[str] | None = None, **kw: float) -> Comparison:
     return compare(index, HybridRetriever(index), topic, provinces, **kw)  # type: ignore[arg-type]
 

@@ -66,11 +66,6 @@ def server() -> Iterator[_Server]:
     s.httpd.server_close()
 
 
-@pytest.fixture
-def index(seeds_index: Index) -> Index:
-    return seeds_index
-
-
 def _passages(body: dict) -> dict[int, str]:
     """The numbered passages a prompt showed: {1: text, 2: text, ...}."""
     prompt = body["messages"][1]["content"]

@@ -63,11 +63,6 @@ HELD_OUT = [
 ]
 
 
-@pytest.fixture
-def index(seeds_index: Index) -> Index:
-    return seeds_index
-
-
 @pytest.mark.parametrize(("question", "doc", "snippet"), DEV_QUESTIONS)
 def test_dev_question_span_holds_the_snippet(index: Index, question: str, doc: str, snippet: str) -> None:
     a = answer_question(index, question)
