@@ -12,7 +12,6 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 
 from answer.intent import (  # noqa: F401  (re-exported)
     DEADLINE,
@@ -24,7 +23,6 @@ from answer.intent import (  # noqa: F401  (re-exported)
     question_type,
 )
 from answer.quantities import ASKS_DURATION, DURATION, measured_figures
-from ingest import provinces
 from ingest.assignments import is_field
 from ingest.metadata import find_doc_numbers
 from ingest.vietnamese import fold, normalize
@@ -39,36 +37,6 @@ _STOP_MARKED = frozenset(
     ["là", "gì", "nào", "bao", "nhiêu", "khi", "giờ", "ngày", "hạn", "chót", "cuối", "mấy", "ai", "đâu", "sao", "thế", "này", "đó", "phải", "hay", "hoặc", "của", "và", "các", "những", "được", "cho", "với", "về", "có", "thì", "ở", "tại", "trong", "một", "phần", "trăm", "tỷ", "tỉ", "lệ", "mức", "lúc", "thời", "điểm", "gian"]
 )
 _STOP = frozenset(fold(w) for w in _STOP_MARKED)
-
-
-# ---- the province a question names -------------------------------------------------------------
-
-
-@lru_cache(maxsize=1)
-def _province_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
-    """Every listed spelling of a province of two or more words, over folded lower-case text
-    ("dong nai", "tinh kon tum", "ba ria vung tau"); one-word spellings ("Huế") are too often
-    ordinary words once folded."""
-    names = {k: v for k, v in provinces.spellings().items() if " " in k}
-    body = "|".join(re.escape(k).replace(r"\ ", r"[\s-]+") for k in sorted(names, key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?:(?:tinh|thanh pho|tp\.?)\s+)?(?P<name>{body})(?!\w)"), names
-
-
-def question_province(question: str) -> tuple[str | None, str]:
-    """The one province a question names, and the question without it.
-
-    "Thu ngân sách ... của Đồng Nai đạt bao nhiêu" -> ("Đồng Nai", "Thu ngân sách ... của  đạt bao
-    nhiêu"). A question naming no province, or several, gives (None, question)."""
-    pattern, names = _province_pattern()
-    folded = fold(normalize(question)).lower()
-    found = list(pattern.finditer(folded))
-    named = {names[" ".join(m.group("name").replace("-", " ").split())] for m in found}
-    if len(named) != 1:
-        return None, question
-    text = normalize(question)
-    for m in reversed(found):  # folding keeps offsets: one character in, one out
-        text = text[: m.start()] + " " + text[m.end():]
-    return named.pop(), text
 
 
 # ---- terms and coverage --------------------------------------------------------------------------

@@ -29,7 +29,6 @@ from answer.extract import (
     coverage,
     cue,
     question_form,
-    question_province,
     term_set,
     terms,
     units,
@@ -40,6 +39,7 @@ from domain.model import Filters, Hit, Retriever
 from index.index import Index
 from index.store import key
 from search.diacritics import needs_restoration, restore_query
+from search.province_scope import question_province
 from search.retrievers import HybridRetriever, numbers_in
 
 # Evidence needed to answer: the unit must carry the asked-for cue, cover MIN_UNIT_COVERAGE of the

@@ -44,21 +44,22 @@ CANDIDATES: dict[str, FusionPolicy] = {
 class _Cached(HybridRetriever):
     """The hybrid with its candidate lists shared across policies (computed once per query)."""
 
-    def __init__(self, index: Index, policy: FusionPolicy, cache: dict[tuple[str, int, Filters | None], list],
+    def __init__(self, index: Index, policy: FusionPolicy, cache: dict[tuple[str, int, Filters | None, str | None], list],
                  restore: bool = True) -> None:
         super().__init__(index, policy, restore=restore)
         self.cache = cache
 
-    def candidate_lists(self, query: str, n: int, filters: Filters | None = None) -> list[list[tuple[str, float]]]:
-        k = (query, n, filters)
+    def candidate_lists(self, query: str, n: int, filters: Filters | None = None,
+                        words: str | None = None) -> list[list[tuple[str, float]]]:
+        k = (query, n, filters, words)
         if k not in self.cache:
-            self.cache[k] = super().candidate_lists(query, n, filters)
+            self.cache[k] = super().candidate_lists(query, n, filters, words)
         return self.cache[k]
 
 
 def sweep(index: Index, queries: Sequence, dataset: str, doc_mode: bool,
           candidates: dict[str, FusionPolicy] = CANDIDATES, restore: bool = True) -> dict[str, EvalResult]:
-    cache: dict[tuple[str, int, Filters | None], list] = {}
+    cache: dict[tuple[str, int, Filters | None, str | None], list] = {}
     out = {}
     for name, policy in candidates.items():
         r = _Cached(index, policy, cache, restore=restore)

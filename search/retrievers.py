@@ -27,6 +27,7 @@ from ingest.vietnamese import fold, normalize
 from search import agency_question
 from search.diacritics import needs_restoration, restore_query
 from search.fusion import get_fusion
+from search.province_scope import question_province
 
 
 def numbers_in(query: str) -> list[str]:
@@ -190,13 +191,16 @@ class HybridRetriever:
         r = restore_query(query)
         return r.text if r.alternative is None else query
 
-    def candidate_lists(self, query: str, n: int, filters: Filters | None = None) -> list[list[tuple[str, float]]]:
-        """[BM25 list, dense list]. With `parallel` the BM25 search runs on `lexical_pool()` while
-        this thread embeds the query and searches the vectors: ONNX Runtime, FAISS and tantivy
-        release the GIL, so on two cores a query costs about the dense time instead of the sum.
-        The lists are the sequential path's. An error of either branch is raised with its own
-        message (the dense one when both fail); a failed dense branch waits for the BM25 search."""
-        lexical = self.lexical_query(query)
+    def candidate_lists(self, query: str, n: int, filters: Filters | None = None,
+                        words: str | None = None) -> list[list[tuple[str, float]]]:
+        """[BM25 list, dense list]; BM25 searches `words` (the query's words to match, by default
+        the query) and dense the whole query. With `parallel` the BM25 search runs on
+        `lexical_pool()` while this thread embeds the query and searches the vectors: ONNX
+        Runtime, FAISS and tantivy release the GIL, so on two cores a query costs about the dense
+        time instead of the sum. The lists are the sequential path's. An error of either branch is
+        raised with its own message (the dense one when both fail); a failed dense branch waits
+        for the BM25 search."""
+        lexical = self.lexical_query(query if words is None else words)
         if not self.parallel:
             return [self.bm25.ranked(lexical, n, filters), self.dense.ranked(query, n, filters)]
         _ = self.index.store  # a first query opens the index here, not in two threads at once
@@ -209,9 +213,39 @@ class HybridRetriever:
         return [pending.result(), dense]
 
     def ranked(self, query: str, k: int, filters: Filters | None = None) -> list[tuple[str, float]]:
-        lists = self.candidate_lists(query, max(self.candidates, k), filters)
-        fused = self.policy.fuse(lists, QueryFeatures.of(query))
+        features = QueryFeatures.of(query)
+        scope = self._province_scope(query, features, filters)
+        if scope is None:
+            return self._fused(query, k, features, filters)
+        province, words = scope
+        inside = self._fused(query, k, features, replace(filters or Filters(), province=province), words)
+        if len(inside) >= k:
+            return inside
+        return _put_first(self._fused(query, k, features, filters), [cid for cid, _ in inside])[:k]
+
+    def _fused(self, query: str, k: int, features: QueryFeatures, filters: Filters | None,
+               words: str | None = None) -> list[tuple[str, float]]:
+        lists = self.candidate_lists(query, max(self.candidates, k), filters, words)
+        fused = self.policy.fuse(lists, features)
         return self._numbers_first(query, self._assigned_first(query, fused, filters), filters)[:k]
+
+    @staticmethod
+    def _province_scope(query: str, features: QueryFeatures,
+                        filters: Filters | None) -> tuple[str, str] | None:
+        """A topic search that names one province ("cảnh báo sụt lún cầu đường ở Đồng Tháp")
+        searches that province's documents, and BM25 matches the rest of its words: inside the
+        scope the place's name matches only the passages that spell it out (a letterhead, a
+        preamble), not the ones about the topic. Dense still reads the whole query. Fewer than k
+        passages inside are followed by the unscoped results.
+
+        Not for a question (the factual answer scopes it itself, and its answer sentence often
+        names the place), a document number, an agency question (scoped by its own grammar), or a
+        search already filtered by province. (province, words) or None."""
+        if (features.question or features.number or (filters is not None and filters.province)
+                or agency_question.parse(query, dt.date.today().isoformat()) is not None):
+            return None
+        province, words = question_province(query)
+        return (province, words) if province is not None else None
 
     def _assigned_first(self, query: str, fused: list[tuple[str, float]],
                         filters: Filters | None) -> list[tuple[str, float]]:

@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 
 from answer import extract
-from answer.extract import question_form, question_province, question_type, units
+from answer.extract import question_form, question_type, units
 from answer.qa import NOT_ANSWERED, answer_question
 from eval.datasets import load_snippet_queries, match_form
 from index.index import Index
+from search.province_scope import question_province
 
 # The `question` queries of shared/eval/dev_queries.jsonl, kept here so the test runs anywhere.
 DEV_QUESTIONS = [
