@@ -17,7 +17,7 @@ from ingest.model import Chunk, Section
 from ingest.sections import parse_sections
 from ingest.tables import find_tables
 
-CHUNKER_VERSION = "2"  # 2: annexes and leaf headings are chunks (every character covered)
+CHUNKER_VERSION = "3"  # 2: annexes and leaf headings are chunks (every character covered); 3: a title heads the paragraph after it
 
 MAX_CHARS = 1200  # ~300 e5 tokens: well inside the 512-token window
 _MIN_PARAGRAPH = 80
@@ -56,8 +56,17 @@ def _pieces(text: str, start: int, end: int, max_chars: int) -> Iterator[tuple[i
         i = j - 1 if short_last else j
 
 
+def _is_title(paragraph: str) -> bool:
+    """An upper-case line ("KẾ HOẠCH", "VỀ TĂNG CƯỜNG CÔNG TÁC QUẢN LÝ ...", "PHỤ LỤC"): it names
+    what follows, so it never ends a chunk."""
+    letters = [c for c in paragraph if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
+
+
 def _paragraphs(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
-    """Paragraph spans in [start, end), with short ones merged into the next."""
+    """Paragraph spans in [start, end), with short ones and titles merged into the next: a
+    document's number, date, kind and subject open the paragraph after them, so its opening
+    passage says what it is and what it is for."""
     pos = start
     pending: int | None = None
     last: tuple[int, int] | None = None  # held back one step, so a short tail can join it
@@ -65,7 +74,7 @@ def _paragraphs(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
         para_end = m.start()
         if text[pos:para_end].strip():
             s = pending if pending is not None else pos
-            if para_end - s < _MIN_PARAGRAPH:
+            if para_end - s < _MIN_PARAGRAPH or _is_title(text[pos:para_end]):
                 pending = s
             else:
                 if last is not None:

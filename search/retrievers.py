@@ -1,7 +1,8 @@
 """Retrievers over an index: BM25 (tantivy), dense (FAISS), and their hybrid.
 
 Every retriever implements `domain.model.Retriever`. The hybrid fuses the two candidate lists
-(`FusionPolicy`, chosen on the union of the dev sets), puts the passages that assign an agency
+(`FusionPolicy`, chosen on the union of the dev sets), searches a topic that names one province
+in that province's documents ("… ở Đồng Tháp"), puts the passages that assign an agency
 question's organisation its tasks first ("Sở Y tế Cần Thơ phải làm gì"), and a document whose own
 number is in the query before everything: "Công văn 1536/UBND-KTTH" must open on that letter.
 """
