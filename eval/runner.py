@@ -270,10 +270,10 @@ class Floors:
 # question is answered as one, no other agency's task is listed as the asked one's, mean task
 # recall >= 0.90 (measured 0.92 when set), and every document-number query finds its document in
 # the top 10. Passage level, a number query's labelled snippets must also be in one passage: three
-# of the seven run from a document's title into its first paragraph, across a chunk boundary, so
-# that floor stays at the 4/7 measured before issue 13 (5/7 when set, with the hash embedder).
+# of the seven run from a document's title into its first paragraph, which chunker 3 keeps in one
+# passage (hit@10 5/7 -> 7/7 on 2026-12-02); the floor allows one miss.
 DEV2025_AGENCY_MEAN = 0.90
-DEV2025_NUMBER_HIT = 0.57
+DEV2025_NUMBER_HIT = 0.85
 
 # Provenance: the ALQAC figures sit below the README's reference for plain syllable BM25 (Hit@10
 # about 0.94, MRR@10 about 0.80); the rank floors are the design's promises for the hybrid (a
@@ -302,14 +302,15 @@ DEFAULT_FLOORS = Floors(
                  (DEV2025, "question_unaccented_contains_rate"): 0.85,
                  (DEV2025, "question_unaccented_short_exact_rate"): 0.80},
     answers_max={(DEV, "not_answer_total"): 0, (DEV2025, "not_answer_total"): 0, (DEV2025, "agency_unrouted"): 0},
-    # Issue 14 on the real 2025 documents (bundled e5-small). Its topic targets (R@10 0.90 / MRR
-    # 0.80) are not reached: those floors are what the merged main measured on 2026-12-01 (topic
-    # 0.790 / 0.782, number hit@10 0.714), less about 0.02. Since 2026-12-02 an agency question opens
-    # on the named agency's tasks, read from fields in more layouts: agency R@10 0.592 -> 0.956,
-    # noaccent R@10 0.788 -> 0.909 (issue 14's 0.90 holds).
+    # Issue 14 on the real 2025 documents (bundled e5-small). Its topic R@10 target (0.90) is not
+    # reached; its MRR@10 target (0.80) is, since a topic naming a province is searched in that
+    # province (2026-12-02, second session: 0.817 / 0.803). The floors are those figures less about
+    # 0.02, as one query's first hit moving down a rank costs 0.02 of MRR. Since 2026-12-02 an agency
+    # question opens on the named agency's tasks, read from fields in more layouts: agency R@10
+    # 0.592 -> 0.956, noaccent R@10 0.788 -> 0.909 (issue 14's 0.90 holds).
     by_type={
-        (DEV2025, "hybrid", "topic", "recall@10"): 0.77,
-        (DEV2025, "hybrid", "topic", "mrr@10"): 0.76,
+        (DEV2025, "hybrid", "topic", "recall@10"): 0.80,
+        (DEV2025, "hybrid", "topic", "mrr@10"): 0.78,
         (DEV2025, "hybrid", "noaccent", "recall@10"): 0.90,  # issue 14's floor
         (DEV2025, "hybrid", "agency", "recall@10"): 0.92,
         (DEV2025, "hybrid", "number", "hit@10"): DEV2025_NUMBER_HIT,
