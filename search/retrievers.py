@@ -242,11 +242,12 @@ class HybridRetriever:
         Not for a question (the factual answer scopes it itself, and its answer sentence often
         names the place), a document number, an agency question (scoped by its own grammar), or a
         search already filtered by province. (province, words) or None."""
-        if (features.question or features.number or (filters is not None and filters.province)
-                or agency_question.parse(query, dt.date.today().isoformat()) is not None):
+        if features.question or features.number or (filters is not None and filters.province):
             return None
-        province, words = question_province(query)
-        return (province, words) if province is not None else None
+        province, words = question_province(query)  # 0.02-0.06 ms; the agency grammar ~0.2 ms
+        if province is None or agency_question.parse(query, dt.date.today().isoformat()) is not None:
+            return None
+        return province, words
 
     def _assigned_first(self, query: str, fused: list[tuple[str, float]],
                         filters: Filters | None) -> list[tuple[str, float]]:
