@@ -110,6 +110,8 @@ class SearchHitOut(BaseModel):
 class SearchOut(BaseModel):
     query: str = Field(examples=["giải ngân vốn đầu tư công"])
     filters: FiltersIn
+    scope: str | None = Field(None, description="the province a topic naming one was searched in first",
+                              examples=["Đồng Tháp"])
     hits: list[SearchHitOut]
 
 
@@ -285,6 +287,7 @@ class AskOut(BaseModel):
     kind: str = Field(examples=["question"], description="agency | question | compare | search")
     question: str = Field(examples=["Ai chủ trì giải ngân vốn đầu tư công?"])
     hits: list[SearchHitOut] = []
+    scope: str | None = Field(default=None, description="search: the province a topic naming one was searched in first")
     answered: bool | None = None
     answer_text: str | None = Field(default=None, examples=[("- Chủ trì, phối hợp với các đơn vị, địa phương thường xuyên "
                                                     "kiểm tra, đôn đốc ... kết quả giải ngân.")])

@@ -206,6 +206,8 @@ def _print_hits(answer, query: str) -> None:  # type: ignore[no-untyped-def]
 
     if not answer.hits:
         print("Không tìm thấy kết quả. (no results)")
+    elif answer.scope:
+        print(f"Trong văn bản của {answer.scope} trước (the province the search names)")
     for r in answer.hits:
         m = r.meta
         where = " · ".join(x for x in (m.number, m.date, m.province) if x) or r.doc_id

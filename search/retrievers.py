@@ -130,6 +130,28 @@ _QUESTION = re.compile(r"\?|\b(gi|nao|bao nhieu|bao gio|bao lau|khong|hay sai|th
                        r"|\b(bao nhieu|nhu the nao|hay khong|dung hay sai|co phai)\b")
 
 
+def topic_scope(query: str, filters: Filters | None = None,
+                features: QueryFeatures | None = None) -> tuple[str, str] | None:
+    """(province, words) when the hybrid searches `query` inside one province, else None.
+
+    A topic search that names one province ("cảnh báo sụt lún cầu đường ở Đồng Tháp") searches
+    that province's documents, and BM25 matches the rest of its words: inside the scope the
+    place's name matches only the passages that spell it out (a letterhead, a preamble), not the
+    ones about the topic. Dense still reads the whole query. Fewer than k passages inside are
+    followed by the unscoped results.
+
+    Not for a question (the factual answer scopes it itself, and its answer sentence often names
+    the place), a document number, an agency question (scoped by its own grammar), or a search
+    already filtered by province."""
+    features = features or QueryFeatures.of(query)
+    if features.question or features.number or (filters is not None and filters.province):
+        return None
+    province, words = question_province(query)  # 0.02-0.06 ms; the agency grammar ~0.2 ms
+    if province is None or agency_question.parse(query, dt.date.today().isoformat()) is not None:
+        return None
+    return province, words
+
+
 @dataclass(frozen=True)
 class FusionPolicy:
     """How the BM25 and dense lists are fused: `fusion` ("rrf" or "weighted"), the (bm25, dense)
@@ -215,7 +237,7 @@ class HybridRetriever:
 
     def ranked(self, query: str, k: int, filters: Filters | None = None) -> list[tuple[str, float]]:
         features = QueryFeatures.of(query)
-        scope = self._province_scope(query, features, filters)
+        scope = topic_scope(query, filters, features)
         if scope is None:
             return self._fused(query, k, features, filters)
         province, words = scope
@@ -229,25 +251,6 @@ class HybridRetriever:
         lists = self.candidate_lists(query, max(self.candidates, k), filters, words)
         fused = self.policy.fuse(lists, features)
         return self._numbers_first(query, self._assigned_first(query, fused, filters), filters)[:k]
-
-    @staticmethod
-    def _province_scope(query: str, features: QueryFeatures,
-                        filters: Filters | None) -> tuple[str, str] | None:
-        """A topic search that names one province ("cảnh báo sụt lún cầu đường ở Đồng Tháp")
-        searches that province's documents, and BM25 matches the rest of its words: inside the
-        scope the place's name matches only the passages that spell it out (a letterhead, a
-        preamble), not the ones about the topic. Dense still reads the whole query. Fewer than k
-        passages inside are followed by the unscoped results.
-
-        Not for a question (the factual answer scopes it itself, and its answer sentence often
-        names the place), a document number, an agency question (scoped by its own grammar), or a
-        search already filtered by province. (province, words) or None."""
-        if features.question or features.number or (filters is not None and filters.province):
-            return None
-        province, words = question_province(query)  # 0.02-0.06 ms; the agency grammar ~0.2 ms
-        if province is None or agency_question.parse(query, dt.date.today().isoformat()) is not None:
-            return None
-        return province, words
 
     def _assigned_first(self, query: str, fused: list[tuple[str, float]],
                         filters: Filters | None) -> list[tuple[str, float]]:

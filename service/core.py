@@ -28,6 +28,7 @@ from index.generation import IndexMismatch, IndexNotReady
 from index.index import BUILD_HINT
 from ingest.agencies import table
 from ingest.organisations import org_key
+from search.retrievers import HybridRetriever, topic_scope
 from service.ingest_jobs import (
     IncomingFile,
     Jobs,
@@ -124,7 +125,9 @@ class Core:
 
     # ---- reads --------------------------------------------------------------------------------
     def search(self, req: SearchRequest) -> SearchAnswer:
-        return SearchAnswer(req.query, tuple(self.reader.search(req.query, k=req.k, filters=req.filters)))
+        hits = tuple(self.reader.search(req.query, k=req.k, filters=req.filters))
+        scope = topic_scope(req.query, req.filters) if isinstance(self.reader.retriever(), HybridRetriever) else None
+        return SearchAnswer(req.query, hits, scope=scope[0] if scope else None)
 
     def ask(self, req: AskRequest) -> Answer:
         """The question routed once: a comparison, an agency's tasks, a factual answer with its

@@ -31,14 +31,17 @@ def hit_dict(r: SearchResult) -> Json:
 
 @dataclass(frozen=True)
 class SearchAnswer:
-    """Plain search words ("Giải ngân vốn đầu tư công"): the matching passages."""
+    """Plain search words ("Giải ngân vốn đầu tư công"): the matching passages. `scope` is the
+    province a topic naming one was searched in first ("… ở Đồng Tháp"), None when it was not."""
 
     question: str
     hits: tuple[SearchResult, ...]
     kind: str = "search"
+    scope: str | None = None
 
     def to_dict(self) -> Json:
-        return {"kind": self.kind, "question": self.question, "hits": [hit_dict(h) for h in self.hits]}
+        return {"kind": self.kind, "question": self.question, "scope": self.scope,
+                "hits": [hit_dict(h) for h in self.hits]}
 
 
 @dataclass(frozen=True)

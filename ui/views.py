@@ -53,12 +53,17 @@ def doc_label(meta: Json) -> str:
 
 
 # ---- search results ---------------------------------------------------------------------
+def scope_note(scope: str | None) -> str:
+    """The province a topic naming one was searched in (its documents first)."""
+    return f", trong văn bản của {scope} trước" if scope else ""
+
+
 def render_search(result: Json) -> None:
     hits = result.get("hits") or []
     if not hits:
         st.info("Không tìm thấy văn bản phù hợp. Thử bỏ bớt bộ lọc hoặc dùng từ khác.")
         return
-    st.caption(f"{len(hits)} đoạn văn bản phù hợp nhất")
+    st.caption(f"{len(hits)} đoạn văn bản phù hợp nhất" + scope_note(result.get("scope")))
     for h in hits:
         meta = h["document"]
         with st.container(border=True):

@@ -23,7 +23,8 @@ def search(
 ) -> SearchOut:
     """Hybrid search (BM25 + e5), with the same filters as `chidao search`."""
     found = core_of(request).search(SearchRequest(q, to_filters(filters), k))
-    return SearchOut.model_validate({"query": q, "filters": filters, "hits": found.to_dict()["hits"]})
+    d = found.to_dict()
+    return SearchOut.model_validate({"query": q, "filters": filters, "scope": d["scope"], "hits": d["hits"]})
 
 
 @router.get("/facets", response_model=FacetsOut, responses=ERRORS)

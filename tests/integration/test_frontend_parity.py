@@ -97,3 +97,21 @@ def test_same_kind_and_first_result_everywhere(seeds_root: Path, api: TestClient
     if expected is not None:
         got = results["cli"][1]
         assert (got[0] if kind == "agency" else got) == expected  # type: ignore[index]
+
+
+@pytest.mark.parametrize(("question", "scope"), [("giải ngân vốn đầu tư công ở Đồng Nai", "Đồng Nai"),
+                                                 ("giai ngan von dau tu cong o dong nai", "Đồng Nai"),
+                                                 ("giải ngân vốn đầu tư công", None)])
+def test_the_province_a_topic_is_searched_in_is_told_everywhere(seeds_root: Path, api: TestClient,
+                                                                 app_backend: LocalBackend,
+                                                                 capsys: pytest.CaptureFixture[str],
+                                                                 question: str, scope: str | None) -> None:
+    asked = {"cli": cli_ask(seeds_root, question, capsys), "api": api.post("/ask", json={"question": question}).json(),
+             "app": app_backend.ask(question, {})}
+    searched = api.get("/search", params={"q": question}).json()
+    assert {name: (a["kind"], a["scope"]) for name, a in asked.items()} == {n: ("search", scope) for n in asked}
+    assert searched["scope"] == scope
+    if scope is not None:
+        assert all(h["doc_id"].startswith(DONG_NAI) for h in searched["hits"])
+        assert main(["search", question, "--index", str(seeds_root)]) == 0
+        assert capsys.readouterr().out.startswith(f"Trong văn bản của {scope} trước")

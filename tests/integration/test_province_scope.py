@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from domain.model import Filters
 from index.index import Index
-from search.retrievers import HybridRetriever, QueryFeatures
+from search.retrievers import HybridRetriever, topic_scope
 
 DONG_NAI = ("004_8e1e77f4468c0f15",)  # the letter and the conclusion attached to it ("#2")
 
 
 def scope(query: str, filters: Filters | None = None) -> tuple[str, str] | None:
-    return HybridRetriever._province_scope(query, QueryFeatures.of(query), filters)
+    return topic_scope(query, filters)
 
 
 def test_a_topic_naming_one_province_is_scoped_to_it_and_matched_without_its_name() -> None:

@@ -1,10 +1,11 @@
-"""The agency task table: the organisation's own name marked in each task, the section heading alone."""
+"""The agency task table: the organisation's own name marked in each task, the section heading alone;
+the search caption naming the province a topic was searched in."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from ui.views import name_spans, section_of, task_table
+from ui.views import name_spans, scope_note, section_of, task_table
 
 
 def test_the_agency_name_is_found_with_or_without_marks_and_case() -> None:
@@ -28,3 +29,8 @@ def test_the_table_marks_the_name_in_the_task_cell() -> None:
     line = task_table(rows, dt.date(2025, 1, 1), ["Sở Y tế"]).splitlines()[2]
     assert line.startswith("| Chủ trì | :orange-background[Sở Y tế] chủ trì tổ chức tiêm chủng | — | ")
     assert "| II\\. Nhiệm vụ |" in line
+
+
+def test_the_search_caption_names_the_province_searched_first() -> None:
+    assert scope_note("Đồng Tháp") == ", trong văn bản của Đồng Tháp trước"
+    assert scope_note(None) == ""
