@@ -24,6 +24,8 @@ import numpy as np
 
 KINDS = ("flat", "hnsw", "hnsw-sq")
 GRAPHS = frozenset({"hnsw", "hnsw-sq"})  # kinds that cannot drop a vector: removals rebuild them
+QUANTISED = frozenset({"hnsw-sq"})  # kinds whose scores are approximate: re-scored from the store
+RESCORE_DEPTH = 50  # candidates a quantised kind returns for exact re-scoring (top 10 of 50: see above)
 HNSW_ABOVE = 50_000
 SQ_ABOVE = 250_000
 M = 32

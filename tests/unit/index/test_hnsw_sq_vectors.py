@@ -131,3 +131,22 @@ def test_an_hnsw_generation_still_opens_and_a_wrong_kind_is_refused(tmp_path: Pa
     shutil.copy(gen / VECTORS, other)
     with pytest.raises(ValueError, match=r"other.faiss: holds a FAISS IndexHNSWFlat, manifest says vector kind 'hnsw-sq'"):
         VectorIndex.load(other, read_manifest(gen).dim, "hnsw-sq")
+
+
+def test_hnsw_sq_hits_carry_the_exact_cosine_of_the_stored_vectors(tmp_path: Path, seeds_root: Path) -> None:
+    root = tmp_path / "sq"
+    write(root, [ingest_file(p) for p in sorted(SEEDS.glob("*.txt"))], get_embedder("hash"), vector_kind="hnsw-sq")
+    sq, flat = Index(root).load(), Index(seeds_root).load()
+
+    def chunk_ids(index: Index, hits: list[tuple[int, float]]) -> list[str]:
+        ids = index.store.chunk_ids_by_rowid(i for i, _ in hits)
+        return [ids[i] for i, _ in hits]
+
+    for query in QUERIES:
+        q = sq.embedder.encode_queries([query])[0]
+        ours, exact = sq.search_vectors(q, 10), flat.search_vectors(q, 10)
+        assert chunk_ids(sq, ours) == chunk_ids(flat, exact)
+        assert [s for _, s in ours] == pytest.approx([s for _, s in exact], abs=1e-6)
+        # What the 8-bit codes alone score: near, not equal (so the re-scoring is what made them equal).
+        raw = dict(sq.vectors.search(q, 10))
+        assert max(abs(raw[i] - s) for i, s in ours if i in raw) > 1e-4
