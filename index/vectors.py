@@ -45,7 +45,7 @@ RESCORE_DEPTH = 50  # candidates a quantised kind returns for exact re-scoring (
 HNSW_ABOVE = 50_000
 SQ_ABOVE = 250_000
 M = 32
-EF_SEARCH = {"hnsw": 128, "hnsw-sq": 256}  # set on build and on load (a file keeps the value it was built with)
+EF_SEARCH = {"hnsw": 128, "hnsw-sq": 2048}  # set on build and on load (a file keeps the value it was built with)
 # hnsw-sq learns each dimension's range from the first vectors it gets: up to this many are held
 # back (float32, 100 MB at dim 384) and trained on together, the rest are encoded as they come.
 SQ_TRAIN_AT = 65_536
