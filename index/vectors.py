@@ -19,16 +19,18 @@ by hard link) and puts the vectors of the chunks it added in `vectors-delta.fais
 per chunk) for each query, so it grows linearly: `chidao bench` measured it at 50k-100k chunks as
 the largest part of a hybrid query, while HNSW answers in under a millisecond.
 
-Measured (docs/scale.md, 2026-12-02, 2 shared cores; 354 real e5 queries; ids found vs exact flat):
-per 100k vectors in memory flat 147 MB, hnsw 173 MB, hnsw-sq 63 MB (1M: 1,732 vs 633 MB).
-Recall@10 on 8,506 real e5 passage vectors: hnsw 0.993 (efSearch 128), hnsw-sq 0.981 (256),
-8-bit codes alone 0.984. On 100k vectors derived from them (mixtures plus noise): hnsw 0.944-0.949
-(128), hnsw-sq 0.958-0.966 (256), 0.97 with the re-scoring; at 1M: hnsw 0.862 / 0.906 / 0.945 at
-efSearch 256 / 512 / 1024, hnsw-sq 0.845 / 0.888 / 0.917, + ~2 points re-scored. So `SQ_ABOVE`
-is where memory, not recall, decides: below 250k chunks float32 hnsw costs under 0.45 GB (less than
-the rest of a serving process, ~0.5 GB) and is the more exact; above it the vectors dominate
-serving RSS and hnsw-sq holds them in 37% of the memory. hnsw-sq searches with efSearch 1024
-(1M: 2.8-3.1 ms p50 on one thread, beside ~10 ms for encoding the query).
+Measured (docs/scale.md, 2026-12-02, 2 shared cores; 354 real e5 queries; ids found vs exact flat;
+"re-scored" = the top 50 re-ranked by exact cosine, as `Index.search_vectors` does): in memory per
+100k vectors flat 147 MB, hnsw 173 MB, hnsw-sq 63 MB (1M: 1,732 vs 633 MB). On 8,506 real e5
+passage vectors: hnsw 0.993 (efSearch 128), hnsw-sq 0.981-0.984 (256-2048), re-scored 0.998-1.0. On 100k vectors
+derived from them (mixtures plus noise): hnsw 0.944-0.949 (128), hnsw-sq re-scored 0.995-0.998
+(1024-2048). On 1M derived: hnsw 0.862 / 0.906 / 0.945 at efSearch 256 / 512 / 1024; hnsw-sq
+0.845 / 0.888 / 0.917 / 0.937 at 256 / 512 / 1024 / 2048, re-scored 0.942 (1024) and 0.967 (2048)
+at 2.5 and 5.3 ms p50 on one thread. Hence efSearch 2048 for hnsw-sq: the 1M target (recall@10
+>= 0.95) binds, the 40 ms latency target leaves room. `SQ_ABOVE` is where memory, not recall,
+decides: below 250k chunks float32 hnsw costs under 0.45 GB (less than the rest of a serving
+process, ~0.5 GB) and needs no re-scoring; above it the vectors dominate serving RSS and hnsw-sq
+holds them in 37% of the memory.
 """
 
 from __future__ import annotations
