@@ -158,7 +158,11 @@ class VectorIndex:
             if len(allowed) == 0:
                 return []
             sel = faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64))
-            params = faiss.SearchParametersHNSW(sel=sel) if self.kind in GRAPHS else faiss.SearchParameters(sel=sel)
+            if self.kind in GRAPHS:  # the parameters replace the index's efSearch (their default: 16)
+                ef = faiss.downcast_index(self.index.index).hnsw.efSearch
+                params = faiss.SearchParametersHNSW(sel=sel, efSearch=ef)
+            else:
+                params = faiss.SearchParameters(sel=sel)
         q = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
         scores, ids = self.index.search(q, min(k, self.count()), params=params)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]

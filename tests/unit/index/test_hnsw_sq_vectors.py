@@ -150,3 +150,22 @@ def test_hnsw_sq_hits_carry_the_exact_cosine_of_the_stored_vectors(tmp_path: Pat
         # What the 8-bit codes alone score: near, not equal (so the re-scoring is what made them equal).
         raw = dict(sq.vectors.search(q, 10))
         assert max(abs(raw[i] - s) for i, s in ours if i in raw) > 1e-4
+
+
+@pytest.mark.parametrize("kind", ["hnsw", "hnsw-sq"])
+def test_a_filtered_graph_search_keeps_the_index_efsearch(kind: str) -> None:
+    # faiss.SearchParametersHNSW replaces the index's efSearch with its own default, 16: before
+    # 2026-12-02 a search restricted to half the ids (a province filter) found 0.846 of flat's 10.
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((5000, 32)).astype(np.float32)
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    q = rng.standard_normal((100, 32)).astype(np.float32)
+    ids = np.arange(len(x), dtype=np.int64)
+    allowed = ids[::2]
+    exact, graph = VectorIndex(32, "flat"), VectorIndex(32, kind)
+    exact.add(ids, x)
+    graph.add(ids, x)
+    found = [{i for i, _ in graph.search(v, 10, allowed)} for v in q]
+    truth = [{i for i, _ in exact.search(v, 10, allowed)} for v in q]
+    assert all(i % 2 == 0 for f in found for i in f)
+    assert np.mean([len(f & t) / 10 for f, t in zip(found, truth)]) >= 0.97
