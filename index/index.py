@@ -13,6 +13,8 @@ import logging
 import os
 from pathlib import Path
 
+import numpy as np
+
 from index.embedders.base import E5_SMALL_MODEL_ID, EMBEDDERS, Embedder, get_embedder
 from index.generation import (
     FORMAT_VERSION,
@@ -32,7 +34,7 @@ from index.generation import (
 from index.lexical import LexicalIndex
 from index.store import Store
 from index.tokenize import TOKENIZER_VERSION
-from index.vectors import VectorIndex
+from index.vectors import QUANTISED, RESCORE_DEPTH, VectorIndex
 from ingest.chunk import CHUNKER_VERSION
 
 log = logging.getLogger(__name__)
@@ -152,6 +154,19 @@ class Index:
         self._ready()
         assert self._vectors is not None
         return self._vectors
+
+    def search_vectors(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """Top-k (FAISS id, cosine). A quantised kind (hnsw-sq) ranks by 8-bit vectors: its
+        `RESCORE_DEPTH` best candidates are re-scored with the stored float32 embeddings, so
+        the k returned carry the exact cosine flat and hnsw give, in that order."""
+        vectors = self.vectors
+        if vectors.kind not in QUANTISED:
+            return vectors.search(query, k, allowed)
+        found = vectors.search(query, max(k, RESCORE_DEPTH), allowed)
+        stored = self.store.embeddings_by_rowid([i for i, _ in found], vectors.dim)
+        q = np.asarray(query, dtype=np.float32).reshape(-1)
+        rescored = [(i, float(stored[i] @ q) if i in stored else s) for i, s in found]
+        return sorted(rescored, key=lambda hit: -hit[1])[:k]
 
     @property
     def embedder(self) -> Embedder:

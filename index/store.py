@@ -357,6 +357,16 @@ class Store:
             return np.zeros(0, dtype=np.int64), np.zeros((0, dim), dtype=np.float32)
         return np.asarray(ids, dtype=np.int64), np.vstack(vecs)
 
+    def embeddings_by_rowid(self, rowids: Sequence[int], dim: int) -> dict[int, np.ndarray]:
+        """The stored float32 vectors of these FAISS ids (those that have one)."""
+        ids = list(rowids)
+        out: dict[int, np.ndarray] = {}
+        for i in range(0, len(ids), 900):
+            part = ids[i : i + 900]
+            q = f"SELECT rowid, embedding FROM chunks WHERE rowid IN ({','.join('?' * len(part))}) AND embedding IS NOT NULL"  # noqa: S608 (only "?" placeholders)  # nosec B608
+            out.update((r, np.frombuffer(b, dtype=np.float32)) for r, b in self.conn.execute(q, part))
+        return {r: v for r, v in out.items() if len(v) == dim}
+
     def count(self, table: str) -> int:
         if table not in ("documents", "chunks", "assignments"):
             raise ValueError(table)

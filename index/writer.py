@@ -55,7 +55,7 @@ from index.generation import (
 from index.lexical import LexicalIndex, LexicalRow
 from index.store import Store, copy_store, merge_layers
 from index.tokenize import TOKENIZER_VERSION
-from index.vectors import VectorIndex
+from index.vectors import GRAPHS, VectorIndex
 from ingest.assignments import ASSIGNMENTS_VERSION, extract_assignments
 from ingest.chunk import CHUNKER_VERSION
 from ingest.clean import CLEANER_VERSION
@@ -253,7 +253,7 @@ def _keeps_base(base: Path, base_layered: bool, manifest: Manifest, files: Seque
         stale = len(store.rowids_of_docs(d for stem in stems for d in store.documents_from_source_stem(stem)))
     finally:
         store.close()
-    if vector_kind == "hnsw" and (stale or hidden):
+    if vector_kind in GRAPHS and (stale or hidden):
         return False  # an HNSW graph cannot hide vectors: removals rebuild it from the store
     incoming = sum(len(f.chunks) for f in changed)  # unchanged files are skipped (content hash)
     return held + stale + incoming <= max(MERGE_MIN_CHUNKS, min(total // MERGE_RATIO, MERGE_MAX_CHUNKS))
@@ -338,7 +338,7 @@ def _apply(
     if stale:
         rowids = store.delete(stale)
         lexical.delete_documents(stale)
-        if vectors.kind == "hnsw":  # an HNSW graph cannot drop vectors (faiss: remove_ids not implemented)
+        if vectors.kind in GRAPHS:  # an HNSW graph cannot drop vectors (faiss: remove_ids not implemented)
             vectors.rebuild(*store.embeddings(embedder.dim))
         else:
             vectors.remove(np.asarray(rowids, dtype=np.int64))

@@ -84,7 +84,7 @@ class DenseRetriever:
         vecs = self.index.embedder.encode_queries(list(forms))
         lists = []
         for vec in vecs:
-            found = self.index.vectors.search(np.asarray(vec), k, allowed)
+            found = self.index.search_vectors(np.asarray(vec), k, allowed)
             chunk_ids = self.index.store.chunk_ids_by_rowid(i for i, _ in found)
             lists.append([(chunk_ids[i], s) for i, s in found if i in chunk_ids])
         if len(lists) == 1:
