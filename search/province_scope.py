@@ -26,8 +26,8 @@ def _province_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
 def question_province(question: str) -> tuple[str | None, str]:
     """The one province a query names, and the query without it.
 
-    "Thu ngân sách ... của Đồng Nai đạt bao nhiêu" -> ("Đồng Nai", "Thu ngân sách ... của  đạt bao
-    nhiêu"). A query naming no province, or several, gives (None, query)."""
+    "Thu ngân sách ... của Đồng Nai đạt bao nhiêu" -> ("Đồng Nai", "Thu ngân sách ... của đạt bao
+    nhiêu"), spaces collapsed. A query naming no province, or several, gives (None, query)."""
     pattern, names = _province_pattern()
     folded = fold(normalize(question)).lower()
     found = list(pattern.finditer(folded))
