@@ -1,18 +1,22 @@
 """Dense vectors: FAISS inner product over L2-normalised embeddings (= cosine).
 
 `flat` is IndexIDMap2(IndexFlatIP): exact, supports remove_ids, the default.
-`hnsw` is IndexIDMap2(IndexHNSWFlat): approximate, for large corpora; removals rebuild it from
-the stored embeddings.
+`hnsw` is IndexIDMap2(IndexHNSWFlat): approximate, for large corpora. A graph cannot drop a
+vector (FAISS: remove_ids is not implemented for HNSW), so `remove` hides it: the ids are kept
+aside and no search returns them, until the writer compacts the graph (`rebuild` from the stored
+embeddings) when it merges the layers.
 `hnsw-sq` is IndexIDMap2(IndexHNSWSQ, QT_8bit): the same graph (M 32) over vectors of one byte a
 dimension, for the largest indexes. The quantiser learns each dimension's min and max from the
 first vectors it gets (up to `SQ_TRAIN_AT` are held back and trained on together); later ones are
-encoded with those ranges. Removals rebuild it, retrained on every stored embedding. Its scores
+encoded with those ranges. Removals hide, as for hnsw; compaction retrains on every stored
+embedding. Its scores
 are approximate: `Index.search_vectors` re-scores its `RESCORE_DEPTH` best candidates with the
 float32 embeddings the store keeps, so hits carry the exact cosine.
 
 A generation written by a small batch keeps the FAISS file of its base (`vectors.faiss`, shared
 by hard link) and puts the vectors of the chunks it added in `vectors-delta.faiss` (always flat);
-`merge` applies such a delta in memory when the generation is opened.
+`merge` applies such a delta in memory when the generation is opened: a flat base drops the base
+vectors the delta hides, a graph hides them.
 
 `auto` (the CLI default) is resolved once, when an index is created, by `choose_kind`: flat up to
 `HNSW_ABOVE` chunks, hnsw up to `SQ_ABOVE`, hnsw-sq above. A flat scan reads every vector (1.5 KB
@@ -41,7 +45,7 @@ import faiss
 import numpy as np
 
 KINDS = ("flat", "hnsw", "hnsw-sq")
-GRAPHS = frozenset({"hnsw", "hnsw-sq"})  # kinds that cannot drop a vector: removals rebuild them
+GRAPHS = frozenset({"hnsw", "hnsw-sq"})  # kinds that cannot drop a vector: removals hide them
 QUANTISED = frozenset({"hnsw-sq"})  # kinds whose scores are approximate: re-scored from the store
 RESCORE_DEPTH = 50  # candidates a quantised kind returns for exact re-scoring (top 10 of 50: see above)
 HNSW_ABOVE = 50_000
@@ -73,6 +77,7 @@ class VectorIndex:
         self.kind = kind
         self._index: faiss.IndexIDMap2 | None = None
         self._pending: list[tuple[np.ndarray, np.ndarray]] = []  # hnsw-sq before training
+        self._hidden = np.zeros(0, dtype=np.int64)  # graphs: removed ids still in the graph (sorted)
 
     @property
     def index(self) -> faiss.IndexIDMap2:
@@ -121,56 +126,81 @@ class VectorIndex:
         index.add_with_ids(vectors, ids)
 
     def remove(self, ids: np.ndarray) -> None:
-        if len(ids):
-            self.index.remove_ids(np.asarray(ids, dtype=np.int64))
+        """Drop these ids (flat); a graph hides those it holds (see `hidden`)."""
+        ids = np.asarray(ids, dtype=np.int64)
+        if not len(ids):
+            return
+        if self.kind not in GRAPHS:
+            self.index.remove_ids(ids)
+            return
+        held = ids[np.isin(ids, faiss.vector_to_array(self.index.id_map))]
+        self._hidden = np.union1d(self._hidden, held)
+
+    @property
+    def hidden(self) -> np.ndarray:
+        """Ids a graph still holds but no search returns: removed since it was built. The writer
+        compacts them away (`rebuild`) before it saves the graph as a generation's own file."""
+        return self._hidden
 
     def rebuild(self, ids: np.ndarray, vectors: np.ndarray) -> None:
-        """A new index of these vectors (hnsw-sq: trained on all of them)."""
+        """A new index of these vectors (hnsw-sq: trained on all of them); nothing hidden."""
         self._index = self._empty()
         self._pending = []
+        self._hidden = np.zeros(0, dtype=np.int64)
         self.add(ids, vectors)
         self._flush()
 
     def merge(self, delta: VectorIndex, hidden: np.ndarray) -> None:
-        """Apply a generation's delta in memory: drop the base vectors it hides (ids), add its own.
-        An HNSW graph cannot drop vectors; the writer never leaves it a delta that hides any."""
-        if len(hidden):
-            if self.kind in GRAPHS:
-                raise ValueError("an HNSW index cannot hide vectors; merge the generation's layers")
-            self.remove(hidden)
+        """Apply a generation's delta in memory: remove the base vectors it hides (ids), add its own."""
+        self.remove(hidden)
         ids, vectors = delta.items()
         self.add(ids, vectors)
 
     def items(self) -> tuple[np.ndarray, np.ndarray]:
-        """(ids, vectors) held, in insertion order (hnsw-sq: as decoded from 8 bits)."""
-        n = self.count()
+        """(ids, vectors) held and not hidden, in insertion order (hnsw-sq: as decoded from 8 bits)."""
+        n = int(self.index.ntotal)
         if n == 0:
             return np.zeros(0, dtype=np.int64), np.zeros((0, self.dim), dtype=np.float32)
         ids = faiss.vector_to_array(self.index.id_map).astype(np.int64)
-        return ids, self.index.index.reconstruct_n(0, n)
+        vectors = self.index.index.reconstruct_n(0, n)
+        if not len(self._hidden):
+            return ids, vectors
+        shown = ~np.isin(ids, self._hidden)
+        return ids[shown], vectors[shown]
 
     def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         """Top-k (id, cosine). `allowed` restricts the search to those ids (filters)."""
         if self.count() == 0 or k <= 0:
             return []
-        params = None
+        sel: faiss.IDSelector | None = None
         if allowed is not None:
+            allowed = np.asarray(allowed, dtype=np.int64)
+            if len(self._hidden):
+                allowed = np.setdiff1d(allowed, self._hidden)
             if len(allowed) == 0:
                 return []
-            sel = faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64))
-            if self.kind in GRAPHS:  # the parameters replace the index's efSearch (their default: 16)
-                ef = faiss.downcast_index(self.index.index).hnsw.efSearch
-                params = faiss.SearchParametersHNSW(sel=sel, efSearch=ef)
-            else:
-                params = faiss.SearchParameters(sel=sel)
+            sel = faiss.IDSelectorBatch(allowed)
+        elif len(self._hidden):
+            hidden = faiss.IDSelectorBatch(self._hidden)
+            sel = faiss.IDSelectorNot(hidden)
+            sel.referenced = hidden  # keep the inner selector alive as long as the outer one
+        params = None
+        if sel is not None and self.kind in GRAPHS:  # the parameters replace the index's efSearch (their default: 16)
+            ef = faiss.downcast_index(self.index.index).hnsw.efSearch
+            params = faiss.SearchParametersHNSW(sel=sel, efSearch=ef)
+        elif sel is not None:
+            params = faiss.SearchParameters(sel=sel)
         q = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
         scores, ids = self.index.search(q, min(k, self.count()), params=params)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
 
     def count(self) -> int:
-        return int(self.index.ntotal)
+        """Vectors a search can return (hidden ones not counted)."""
+        return int(self.index.ntotal) - len(self._hidden)
 
     def save(self, path: Path) -> None:
+        if len(self._hidden):  # a file cannot say what is hidden: the writer compacts first
+            raise ValueError(f"{path}: {len(self._hidden)} removed vectors are still in the graph; rebuild it first")
         # A new file, never written through an old name: the one there may be a hard link that
         # an older generation shares.
         path.unlink(missing_ok=True)

@@ -12,7 +12,9 @@ bounded, see below) and writes the delta's vectors to vectors-delta.faiss; only 
 wrote are hashed (index/generation.py). When the delta would outgrow
 max(MERGE_MIN_CHUNKS, min(base chunks / MERGE_RATIO, MERGE_MAX_CHUNKS)) chunks (held or hidden),
 the batch merges the layers into one store and one FAISS file again (a full copy, as every batch
-made before). Measured at 100k chunks: see `chidao bench`.
+made before). An HNSW graph cannot drop a vector: the base vectors a delta hides are hidden from
+its searches (`VectorIndex.remove`), and the merge rebuilds the graph from the stored embeddings,
+so a removal costs a layered batch, not a new graph. Measured at 100k chunks: see `chidao bench`.
 """
 
 from __future__ import annotations
@@ -55,7 +57,7 @@ from index.generation import (
 from index.lexical import LexicalIndex, LexicalRow
 from index.store import Store, copy_store, merge_layers
 from index.tokenize import TOKENIZER_VERSION
-from index.vectors import GRAPHS, VectorIndex
+from index.vectors import VectorIndex
 from ingest.assignments import ASSIGNMENTS_VERSION, extract_assignments
 from ingest.chunk import CHUNKER_VERSION
 from ingest.clean import CLEANER_VERSION
@@ -186,7 +188,7 @@ def _build(
             vectors = VectorIndex(embedder.dim, vector_kind)
         else:
             base_layered = STORE_DELTA in base_manifest.checksums
-            layered = _keeps_base(base, base_layered, base_manifest, files, remove, vector_kind)
+            layered = _keeps_base(base, base_layered, base_manifest, files, remove)
             linked = stage_generation(base, staging, share_base=layered)
             # What the batch reads from the base and writes anew is checked first (a damaged file
             # must not be sealed as good); shared files keep the digests the base recorded.
@@ -210,6 +212,8 @@ def _build(
             lexical.finish()
         crash_point("tantivy")
         with clock("faiss"):
+            if len(vectors.hidden):  # a graph written as the generation's own file: compact it
+                vectors.rebuild(*store.embeddings(vectors.dim))
             vectors.save(staging / (VECTORS_DELTA if layered else VECTORS))
         crash_point("faiss")
         counts = {"documents": store.count("documents"), "chunks": store.count("chunks")}
@@ -237,7 +241,7 @@ def _build(
 
 
 def _keeps_base(base: Path, base_layered: bool, manifest: Manifest, files: Sequence[IngestedFile],
-                remove: Sequence[str], vector_kind: str) -> bool:
+                remove: Sequence[str]) -> bool:
     """Whether the batch can write a layered generation over the base's store and FAISS file
     (False: merge into one store again, copying the whole index)."""
     if manifest.assignments_version != ASSIGNMENTS_VERSION:
@@ -245,7 +249,6 @@ def _keeps_base(base: Path, base_layered: bool, manifest: Manifest, files: Seque
     store = Store.of(base, base_layered, readonly=True)
     try:
         held, total = store.delta_weight()
-        hidden = len(store.hidden_rowids())
         hashes = store.content_hashes()
         changed = [f for f in files
                    if not (f.documents[0].content_hash and hashes.get(f.documents[0].id) == f.documents[0].content_hash)]
@@ -253,8 +256,6 @@ def _keeps_base(base: Path, base_layered: bool, manifest: Manifest, files: Seque
         stale = len(store.rowids_of_docs(d for stem in stems for d in store.documents_from_source_stem(stem)))
     finally:
         store.close()
-    if vector_kind in GRAPHS and (stale or hidden):
-        return False  # an HNSW graph cannot hide vectors: removals rebuild it from the store
     incoming = sum(len(f.chunks) for f in changed)  # unchanged files are skipped (content hash)
     return held + stale + incoming <= max(MERGE_MIN_CHUNKS, min(total // MERGE_RATIO, MERGE_MAX_CHUNKS))
 
@@ -338,10 +339,7 @@ def _apply(
     if stale:
         rowids = store.delete(stale)
         lexical.delete_documents(stale)
-        if vectors.kind in GRAPHS:  # an HNSW graph cannot drop vectors (faiss: remove_ids not implemented)
-            vectors.rebuild(*store.embeddings(embedder.dim))
-        else:
-            vectors.remove(np.asarray(rowids, dtype=np.int64))
+        vectors.remove(np.asarray(rowids, dtype=np.int64))  # a graph hides them until it is compacted
     n_chunks = 0
     for group in _embedding_groups(todo):
         chunks = [c for f in group for c in f.chunks]

@@ -1,6 +1,7 @@
 """`hnsw-sq` vectors (issue 15): FAISS IndexHNSWSQ, 8 bits per dimension, trained on the vectors it
-is built from; a generation written with it reopens and answers like flat; removals rebuild and
-retrain it from the stored float32 embeddings; `auto` picks it above `SQ_ABOVE` chunks."""
+is built from; a generation written with it reopens and answers like flat; a removal hides vectors,
+and the merge of the layers rebuilds and retrains it from the stored float32 embeddings; `auto`
+picks it above `SQ_ABOVE` chunks."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import numpy as np
 import pytest
 
 from chidao.cli import VECTOR_CHOICES
+from index import writer
 from index.embedders.base import get_embedder
 from index.generation import STORE_DELTA, VECTORS, current_generation, read_manifest
 from index.index import Index
@@ -103,14 +105,20 @@ def test_hnsw_sq_trains_once_it_holds_sq_train_at_vectors() -> None:
     assert np.array_equal(_trained_min(v), x[:SQ_TRAIN_AT].min(axis=0))
 
 
-def test_removing_a_document_rebuilds_and_retrains_hnsw_sq_from_the_store(tmp_path: Path) -> None:
+def test_removing_a_document_hides_it_and_the_merge_retrains_hnsw_sq_from_the_store(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     seeds = sorted(SEEDS.glob("*.txt"))
     hashing = get_embedder("hash")
     root = tmp_path / "sq"
     write(root, [ingest_file(p) for p in seeds[:3]], hashing, vector_kind="hnsw-sq")
     write(root, [ingest_file(seeds[3])], hashing)  # layered: a flat delta over the hnsw-sq base
+    write(root, [], hashing, remove=[seeds[0].stem])  # layered too: the base hides the document
     assert STORE_DELTA in read_manifest(_live(root)).checksums
-    write(root, [], hashing, remove=[seeds[0].stem])
+    hiding = Index(root).load()
+    assert len(hiding.vectors.hidden) and hiding.vectors.count() == hiding.store.count("chunks")
+    monkeypatch.setattr(writer, "MERGE_MIN_CHUNKS", 0)  # the next batch merges the layers
+    monkeypatch.setattr(writer, "MERGE_MAX_CHUNKS", 0)
+    write(root, [ingest_file(seeds[4])], hashing)
     manifest = read_manifest(_live(root))
     assert STORE_DELTA not in manifest.checksums and manifest.vector_kind == "hnsw-sq"
     index = Index(root).load()

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from eval.crash import index_state
@@ -24,7 +25,7 @@ from index.generation import (
     verify,
 )
 from index.index import Index
-from index.store import Filters  # re-exported: its home module moves in issue 12
+from index.store import Filters, Store  # Filters re-exported: its home module moves in issue 12
 from index.writer import write
 from ingest.pipeline import ingest_file
 from tests.conftest import SEEDS
@@ -152,19 +153,41 @@ def test_layered_and_merged_generations_read_as_one_file_indexes_of_the_same_doc
     assert _tasks(Index(layered).load()) == _tasks(Index(seeds_root).load())
 
 
-def test_hnsw_adds_are_layered_and_removals_merge(tmp_path: Path) -> None:
+def test_hnsw_removals_are_layered_hidden_from_search_and_compacted_by_the_merge(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     seeds = _seeds()
     hashing = get_embedder("hash")
     root = tmp_path / "hnsw"
     write(root, [ingest_file(p) for p in seeds[:3]], hashing, vector_kind="hnsw")
+    base_graph = (_live(root) / VECTORS).stat().st_ino
     write(root, [ingest_file(seeds[3])], hashing)
-    assert STORE_DELTA in read_manifest(_live(root)).checksums
     write(root, [ingest_file(seeds[4])], hashing, remove=[seeds[0].stem])
-    manifest = read_manifest(_live(root))
-    assert STORE_DELTA not in manifest.checksums and manifest.vector_kind == "hnsw"
+    live = _live(root)
+    manifest = read_manifest(live)
+    # The removal is a layered batch: the base graph is shared, not rebuilt.
+    assert STORE_DELTA in manifest.checksums and manifest.vector_kind == "hnsw"
+    assert (live / VECTORS).stat().st_ino == base_graph
     index = Index(root).load()
+    gone = index.store.hidden_rowids()
+    assert len(gone) > 0 and np.array_equal(index.vectors.hidden, gone)
     assert index.store.count("chunks") == index.vectors.count() == index.lexical.count() == manifest.counts["chunks"]
-    assert min(d.id for d in index.store.documents()).startswith("001_")
+    # A removed passage's own embedding finds every passage but itself and its document's.
+    rowids, stored = Store.of(live, layered=False, readonly=True).embeddings(hashing.dim)  # the base alone
+    probe = stored[list(rowids).index(int(gone[0]))]
+    found = [i for i, _ in index.vectors.search(probe, index.vectors.count())]
+    assert sorted(found) == sorted(index.store.embeddings(hashing.dim)[0].tolist())
+    allowed = np.concatenate([gone, index.store.embeddings(hashing.dim)[0][:3]])
+    assert sorted(i for i, _ in index.vectors.search(probe, 10, allowed)) == sorted(allowed[len(gone):].tolist())
+    # When the delta outgrows its bound the merge rebuilds the graph without the hidden vectors.
+    monkeypatch.setattr(writer, "MERGE_MIN_CHUNKS", 0)
+    monkeypatch.setattr(writer, "MERGE_MAX_CHUNKS", 0)
+    write(root, [], hashing, remove=[seeds[1].stem])
+    assert STORE_DELTA not in read_manifest(_live(root)).checksums
+    index = Index(root).load()
+    held, _ = index.vectors.items()
+    assert len(index.vectors.hidden) == 0
+    assert sorted(held.tolist()) == index.store.embeddings(hashing.dim)[0].tolist()
+    assert {d.id[:3] for d in index.store.documents()} == {s.stem[:3] for s in seeds[2:]}
 
 
 def test_a_damaged_delta_is_not_carried_into_the_next_generation(four_seeds: Path) -> None:
