@@ -268,11 +268,12 @@ class Floors:
 
 # dev2025 (issue 13): real 2025 plans, letters and decisions of many provinces. Every agency
 # question is answered as one, no other agency's task is listed as the asked one's, mean task
-# recall >= 0.90 (measured 0.92 when set), and every document-number query finds its document in
+# recall >= 0.93 (0.92 when first set at 0.90; 0.961 since assignment rules 5 read "Chỉ đạo X ..."
+# and lead-in orders, 2026-12-02), and every document-number query finds its document in
 # the top 10. Passage level, a number query's labelled snippets must also be in one passage: three
 # of the seven run from a document's title into its first paragraph, which chunker 3 keeps in one
 # passage (hit@10 5/7 -> 7/7 on 2026-12-02); the floor allows one miss.
-DEV2025_AGENCY_MEAN = 0.90
+DEV2025_AGENCY_MEAN = 0.93
 DEV2025_NUMBER_HIT = 0.85
 
 # Provenance: the ALQAC figures sit below the README's reference for plain syllable BM25 (Hit@10

@@ -36,7 +36,7 @@ from ingest.organisations import Finder
 from ingest.sections import parse_sections
 from ingest.tables import Row, cell_deadline, find_tables, line_spans
 
-ASSIGNMENTS_VERSION = "4"  # 4: fields as bullets or items, and "b) Cơ quan thực hiện:" sub-items
+ASSIGNMENTS_VERSION = "5"  # 5: agencies the owner directs ("Chỉ đạo X thực hiện ...") are assigned too
 ROLES = ("chu_tri", "phoi_hop", "giao", "collective")
 _NOT_CONTENT = ("recipients", "address", "signature")
 _DEBUG = False
@@ -84,6 +84,15 @@ _TO_WORDS = frozenset({"ve", "cho", "len", "trinh", "voi", "xuat", "hop", "cao"}
 # Closing formulas and bylines are no tasks: "Thông báo đến các cơ quan ... biết, thực hiện./."
 _CLOSING = re.compile(r"biet,? (?:va )?(?:de )?thuc hien|^thong bao (?:den|de)|^tren day la|^noi nhan")
 _MIN_TASK_WORDS = 5
+_MIN_LEAD_IN_TASK_WORDS = 12
+# How a task opens when it is written as an order: "Chỉ đạo ...", "Tiếp tục triển khai ...".
+_IMPERATIVE = re.compile(
+    r"^(?:tiep tuc |khan truong |chu dong )?(?:chi dao|trien khai|thuc hien|to chuc|xay dung|tham muu|huong dan"
+    r"|kiem tra|tang cuong|day manh|ra soat|theo doi|don doc)\b")
+_PARTNER_LEAD = re.compile(r"phoi hop(?: chat che)?(?: voi)?\s*$")
+# "Chỉ đạo X ...": X carries the task out; not "xin ý kiến chỉ đạo X" nor a portfolio ("theo dõi và
+# chỉ đạo Bộ Ngoại giao, Bộ Nội vụ ...": whom a leader oversees).
+_DIRECTED_LEAD = re.compile(r"(?<!y kien )(?<!theo doi va )(?<!theo doi, )\bchi dao(?: cac)?(?: don vi)?\s*$")
 _NAME_TAIL = frozenset({"cap", "tinh", "lien", "quan", "co", "khac", "thuoc", "truc", "huyen", "xa"})
 # What follows a name when the sentence reports or replies rather than assigns: "Sở Y tế đã tổ
 # chức ...", "Cục Thuế nhận được công văn ...", "Cục Hải quan trả lời như sau:".
@@ -272,11 +281,21 @@ class _Doc:
         """Agencies named after "phối hợp (chặt chẽ) với" in [a, b). Groups of departments are
         left out ("phối hợp với các sở, ngành" assigns no one); local governments as a whole are
         not ("phối hợp với Ủy ban nhân dân các xã, phường": the communes cooperate)."""
+        return self._named_after(_PARTNER_LEAD, a, b, owners)
+
+    def directed(self, a: int, b: int, owners: Sequence[Mention]) -> list[Mention]:
+        """Agencies the owner is to direct in [a, b): "Chỉ đạo Cổng thông tin điện tử Nghệ An thực
+        hiện quản lý ...", "chỉ đạo các đơn vị chủ rừng phối hợp ...": they carry the task out."""
+        return self._named_after(_DIRECTED_LEAD, a, b, owners)
+
+    def _named_after(self, lead_words: re.Pattern[str], a: int, b: int, owners: Sequence[Mention]) -> list[Mention]:
+        """Agencies in [a, b) right after `lead_words` (folded, anchored at the end), and the
+        names listed after them, other than `owners` and groups of departments."""
         out: list[Mention] = []
         prev: Mention | None = None
         for m in self.mentions_in(a, b):
             before = self.folded[max(a, m.start - 40) : m.start]
-            lead = re.search(r"phoi hop(?: chat che)?(?: voi)?\s*$", before)
+            lead = lead_words.search(before)
             chained = prev is not None and re.fullmatch(r"\s*(?:,|;|&|va|,\s*va)?\s*(?:cac\s+)?", self.folded[prev.end : m.start])
             if lead or chained:
                 prev = m
@@ -352,6 +371,12 @@ def _clauses(text: str, a: int, b: int) -> list[tuple[int, int]]:
     return [(x, y) for x, y in out if y > x]
 
 
+def _reads_as_task(folded: str) -> bool:
+    """A long line that opens as an order: not "Nhiệm vụ cụ thể như sau:", nor "Chủ trì, phối
+    hợp với các sở, ngành ...:" (a role), nor a form's "Yêu cầu, điều kiện ... (nếu có):"."""
+    return len(re.findall(r"[a-z0-9]+", folded)) >= _MIN_LEAD_IN_TASK_WORDS and _IMPERATIVE.match(folded) is not None
+
+
 def _is_title_line(line: str) -> bool:
     letters = [c for c in line if c.isalpha()]
     return len(letters) >= 3 and all(c.isupper() for c in letters)
@@ -395,6 +420,7 @@ def extract_assignments(doc: Document, chunks: Sequence[Chunk] = (), agencies: A
         start_role = d.role_after(a, b)
         assigned = [(m, "collective" if m.agency.collective else (role_fixed or start_role or "giao")) for m in mentions]
         assigned += [(m, "phoi_hop") for m in d.partners(a, b, mentions)]
+        assigned += [(m, "giao") for m in d.directed(a, b, mentions)]
         for m, role in assigned:
             key = (m.name, a, b)
             if key in seen:
@@ -497,7 +523,17 @@ def extract_assignments(doc: Document, chunks: Sequence[Chunk] = (), agencies: A
                 para_owner[sec.keys if sec else ()] = head_owner
                 heading_only = True
         if _DEBUG: print("   subj", [m.name for m in first_subjects], owning, heading_only, repr(to_colon[:40]))
-        if (not first_subjects or not owning) and (_is_title_line(line) or (ends_colon and (is_heading or not body_after_colon))):
+        # A line ending in a colon introduces what follows; it is a task of its own when it names
+        # no one, has an owner above it and reads as one ("a) Chỉ đạo các ngân hàng thương mại ...
+        # phối hợp với Sở Y tế triển khai thực hiện tốt Kế hoạch ..., cụ thể như sau:").
+        introduces = ends_colon and (is_heading or not body_after_colon)
+        own_task = (introduces and not first_subjects and inherited(sec) is not None
+                    and _reads_as_task(d.folded[cs:le]))
+        if (not first_subjects or not owning) and (_is_title_line(line) or introduces) and not own_task:
+            # "Chủ trì, phối hợp với các sở, ngành ...:" gives the owner above it its role in the tasks after it.
+            owner, role = inherited(sec), d.role_after(cs, le)
+            if introduces and not first_subjects and owner is not None and role is not None:
+                para_owner[sec.keys if sec else ()] = _Owner(owner.mentions, role)
             continue
         if heading_only or _CLOSING.search(d.folded[cs:le]) or len(re.findall(r"[a-z0-9]+", d.folded[cs:le])) < _MIN_TASK_WORDS:
             continue

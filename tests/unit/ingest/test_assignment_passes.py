@@ -79,6 +79,25 @@ CASES = [
      []),
     # A reply that reports rather than assigns.
     ("Sở Y tế đã tổ chức tiêm chủng cho trẻ em trên địa bàn tỉnh trong năm 2025.", []),
+    # "Chỉ đạo X ...": the agency the owner directs carries the task out (a Nghệ An regulation, 2025).
+    (("3. Văn phòng UBND tỉnh\n"
+      "d) Chỉ đạo Cổng thông tin điện tử Nghệ An thực hiện quản lý, vận hành hệ thống Thư điện tử công vụ hoạt động ổn định."),
+     [("Văn phòng UBND tỉnh", "giao", None), ("Cổng thông tin điện tử", "giao", None)]),
+    # Not a portfolio: whom a leader oversees is not given a task.
+    ("Phó Chủ tịch UBND tỉnh theo dõi và chỉ đạo Sở Tư pháp, Thanh tra tỉnh, Sở Nội vụ.", []),
+    # A line ending in a colon that opens as an order is a task of the owner above it, whoever
+    # it directs and whoever cooperates (a Cần Thơ plan, 2025).
+    (("3. Ngân hàng Nhà nước chi nhánh khu vực 14\n"
+      "a) Chỉ đạo các Ngân hàng thương mại trên địa bàn chủ động phối hợp với Sở Y tế triển khai thực hiện tốt "
+      "Kế hoạch liên quan đến việc mở tài khoản, cụ thể như sau:\n"
+      "- Hướng dẫn người hưởng trợ cấp mở tài khoản thanh toán."),
+     [("Ngân hàng Nhà nước chi nhánh tỉnh", "giao", None), ("Ngân hàng thương mại", "giao", None),
+      ("Sở Y tế", "phoi_hop", None), ("Ngân hàng Nhà nước chi nhánh tỉnh", "giao", None)]),
+    # A colon line that only states a role introduces the tasks; it is none itself.
+    (("5. Sở Khoa học và Công nghệ\n\n"
+      "Chủ trì, phối hợp với các sở, ngành, UBND các xã, phường và các cơ quan, đơn vị có liên quan:\n\n"
+      "- Xây dựng nền tảng số dùng chung của tỉnh."),
+     [("Sở Khoa học và Công nghệ", "chu_tri", None)]),
 ]
 
 
