@@ -36,7 +36,7 @@ from ingest.organisations import Finder
 from ingest.sections import parse_sections
 from ingest.tables import Row, cell_deadline, find_tables, line_spans
 
-ASSIGNMENTS_VERSION = "5"  # 5: agencies the owner directs ("Chỉ đạo X thực hiện ...") are assigned too
+ASSIGNMENTS_VERSION = "5"  # 5: agencies an owner directs ("Chỉ đạo X ...") are assigned too; names keep their two-syllable nouns
 ROLES = ("chu_tri", "phoi_hop", "giao", "collective")
 _NOT_CONTENT = ("recipients", "address", "signature")
 _DEBUG = False

@@ -86,6 +86,18 @@ _PREDICATE_WORDS = frozenset(["co", "la", "duoc", "da", "dang", "se", "can", "ph
 # Two-word predicates whose first word a name may carry ("xây dựng kế hoạch" ends "Sở Y tế", but
 # "Ban Quản lý dự án đầu tư xây dựng" keeps it).
 _STOP_PAIRS = frozenset({("xay", "dung"), ("quan", "ly"), ("ra", "soat"), ("su", "dung"), ("xu", "ly")})
+# Nouns of two syllables, one of which would otherwise end a name (a predicate or preposition
+# when it stands alone: "thông", "bảo", "tài" = "tại", "vệ" = "về"): "các doanh nghiệp viễn
+# thông", "doanh nghiệp kinh doanh bảo hiểm", "Cục Bảo vệ thực vật". "Bảo vệ" is also a verb ("các
+# chủ rừng bảo vệ rừng"): it belongs to a name only written with a capital.
+_NAME_NOUNS = frozenset({
+    ("vien", "thong"), ("giao", "thong"), ("truyen", "thong"), ("pho", "thong"), ("thong", "tin"),
+    ("bao", "hiem"), ("tai", "chinh"), ("tai", "nguyen"), ("thuc", "pham"), ("thuc", "vat"), ("van", "tai"),
+    ("kiem", "lam"), ("phat", "thanh"), ("van", "hoa"), ("moi", "truong"),
+})
+_CAPITAL_NAME_NOUNS = frozenset({("bao", "ve")})
+# Nouns that open the next item of a list, never a field of a name after a comma.
+_LIST_NOUNS = frozenset({("co", "quan"), ("thu", "truong"), ("don", "vi"), ("to", "chuc"), ("ca", "nhan")})
 # Words that cannot end a name ("Văn phòng Ban Chỉ huy và cơ quan ...": the "và" joins a list).
 _NO_END = frozenset({"va", "voi", "hoac", "cung"})
 _MAX_NAME = 14
@@ -192,6 +204,8 @@ def _enumerated(text: str, toks: Sequence[tuple[int, int, str, str]], words: Seq
     follow within four words, none of them a predicate word or another organisation's head."""
     if k - i < 2 or words[k] in ("ubnd", "uy", "cac") or (words[k] in _HEAD_BY_FIRST and _capital(toks[k][2])):
         return False
+    if tuple(words[k : k + 2]) in _LIST_NOUNS:
+        return False  # "Cục Trồng trọt và Bảo vệ thực vật, Cơ quan, Thủ trưởng các Vụ": a list goes on
     typed = not any(c.isupper() for c in text)  # a question typed all in lower case
     if "va" in words[i:k] and (_capital(toks[k][2]) or typed):
         return True  # "Báo và Phát thanh, Truyền hình"
@@ -202,6 +216,18 @@ def _enumerated(text: str, toks: Sequence[tuple[int, int, str, str]], words: Seq
             return n > k and words[n + 1] not in _STOP and words[n + 1] not in _HEAD_BY_FIRST
         if words[n] in _STOP or words[n] in _PREDICATE_WORDS:
             return False
+    return False
+
+
+def _in_name_noun(toks: Sequence[tuple[int, int, str, str]], words: Sequence[str], k: int) -> bool:
+    """Word k is a syllable of a two-syllable noun of `_NAME_NOUNS` (or of `_CAPITAL_NAME_NOUNS`
+    written with a capital), with the word before or after it."""
+    for a in (k - 1, k):
+        if a < 0 or a + 1 >= len(words):
+            continue
+        pair = (words[a], words[a + 1])
+        if pair in _NAME_NOUNS or (pair in _CAPITAL_NAME_NOUNS and _capital(toks[a][2])):
+            return True
     return False
 
 
@@ -278,6 +304,8 @@ def _organisation_at(text: str, toks: Sequence[tuple[int, int, str, str]], words
             if lower and len(w) == 1:
                 break  # "điểm a", "khoản b": a list letter, never a syllable of a name
             if k == j and w == "cac":
+                lower = False
+            if lower and _in_name_noun(toks, words, k):
                 lower = False
             if lower and w in _STOP and tuple(words[k : k + 2]) != ("chi", "nhanh"):
                 break

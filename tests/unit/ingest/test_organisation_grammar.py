@@ -45,6 +45,18 @@ CASES = [
     ("Đại lý thu Thuê nhà ở thương mại theo Quy trình Số 1", "2025-11-18", []),
     ("QUY TRÌNH GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH", "2025-11-18", []),
     ("Thuế giá trị gia tăng được khấu trừ", "2025-11-18", []),
+    # Two-syllable nouns whose syllables alone would end a name ("thông", "bảo", "vệ" = "về").
+    ("Chủ trì, chỉ đạo các doanh nghiệp viễn thông, doanh nghiệp công nghệ thông tin nghiên cứu", "2025-11-18",
+     [("các doanh nghiệp viễn thông", "Các doanh nghiệp viễn thông"),
+      ("doanh nghiệp công nghệ thông tin", "Doanh nghiệp công nghệ thông tin")]),
+    ("Bộ Nông nghiệp và Môi trường chỉ đạo Cục Bảo vệ thực vật kiểm soát chặt chẽ", "2025-11-18",
+     [("Bộ Nông nghiệp và Môi trường", "Bộ Nông nghiệp và Môi trường"), ("Cục Bảo vệ thực vật", "Cục Bảo vệ thực vật")]),
+    ("Chỉ đạo các doanh nghiệp kinh doanh bảo hiểm khẩn trương rà soát", "2025-11-18",
+     [("các doanh nghiệp kinh doanh bảo hiểm", "Các doanh nghiệp kinh doanh bảo hiểm")]),
+    # ... but the verb "bảo vệ" in lower case ends the name; "Cơ quan" after a comma opens a list item.
+    ("Các chủ rừng bảo vệ rừng, phòng cháy, chữa cháy rừng", "2025-11-18", [("Các chủ rừng", "Các chủ rừng")]),
+    ("Cục trưởng Cục Trồng trọt và Bảo vệ thực vật, Cơ quan, Thủ trưởng các Vụ", "2025-11-18",
+     [("Cục Trồng trọt và Bảo vệ thực vật", "Cục Trồng trọt và Bảo vệ thực vật")]),
     # Abbreviations the table normalises.
     ("Sở NN&MT; BCH Quân sự tỉnh", "2025-11-18",
      [("Sở NN&MT", "Sở Nông nghiệp và Môi trường"), ("BCH Quân sự tỉnh", "Bộ Chỉ huy Quân sự tỉnh")]),

@@ -61,9 +61,10 @@ SEEN = {"Ban Quản lý các khu chế xuất và công nghiệp": 3, "Công an 
     # Named communes are shown under the collective question too.
     ("UBND các xã, phường phải làm gì", (COMMUNES, "UBND xã Gia Thuận", "UBND xã Tân Điền")),
     ("Ủy ban nhân dân các xã Gia Thuận, Tân Điền được giao gì", ("UBND xã Gia Thuận", "UBND xã Tân Điền")),
-    # An open description matches by its generic head noun.
+    # An open description ("Các doanh nghiệp vận tải", a name the index has not seen) matches
+    # by its generic head noun, the nearest name first.
     ("Các doanh nghiệp vận tải, logistics ở Đồng Tháp được yêu cầu làm gì",
-     ("doanh nghiệp", "Các doanh nghiệp hoạt động")),
+     ("Các doanh nghiệp hoạt động", "doanh nghiệp")),
     ("Trung tâm Phát triển quỹ đất phải làm gì", ()),
 ])
 def test_match_against_the_organisations_the_index_has_seen(question: str, names: tuple[str, ...]) -> None:
