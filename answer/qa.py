@@ -16,6 +16,7 @@ runs on the same passages whether or not the extractive answer was found.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Protocol
@@ -38,6 +39,7 @@ from answer.short_answer import short_answer
 from domain.model import Filters, Hit, Retriever
 from index.index import Index
 from index.store import key
+from ingest.vietnamese import fold
 from search.diacritics import needs_restoration, restore_query
 from search.province_scope import question_province
 from search.retrievers import HybridRetriever, numbers_in
@@ -55,6 +57,13 @@ MIN_CUE = {FIGURE: 1.0}
 # phải làm gì về phòng chống dịch?" otherwise gets a sentence on plant diseases at 0.48 / 0.33.)
 STRICTER = {OTHER: (0.55, 0.4)}  # kind -> (MIN_SCORE, MIN_UNIT_COVERAGE)
 CONTEXT_WEIGHT = 0.7
+# A rule's exception ("Trường hợp kiến nghị chưa rõ ràng ... thì chậm nhất 05 ngày", "Đối với
+# kiến nghị cấp bách ...", "Nếu ...") answers a question that states the case, not one that asks
+# for the rule itself ("... chậm nhất trong bao nhiêu ngày?").
+_CASE_WORDS = r"(?:truong hop|doi voi|neu)\b"
+_CONDITIONAL = re.compile(r"^\W*" + _CASE_WORDS)
+_STATES_A_CASE = re.compile(r"\b" + _CASE_WORDS)
+CONDITIONAL_WEIGHT = 0.85
 
 NOT_ANSWERED = ("Các văn bản chỉ đạo tìm được không trả lời câu hỏi này. "
                 "Dưới đây là những đoạn gần nhất với câu hỏi.")
@@ -223,6 +232,7 @@ def _candidates(asked_text: str, question: str, kind: str, passages: list[Passag
     "which document" questions: they carry the cue by naming the document. Word weights come
     from everything `retrieved` (default: the passages)."""
     contexts = [_context_terms(p) for p in passages]
+    general = not _STATES_A_CASE.search(fold(question).lower())
     asked = weights(term_set(terms(asked_text)), [_context_terms(p) for p in retrieved] or contexts)
     total = sum(asked.values()) or 1.0
     out = []
@@ -235,7 +245,10 @@ def _candidates(asked_text: str, question: str, kind: str, passages: list[Passag
             # document header, the rest of the passage) counts CONTEXT_WEIGHT.
             around = sum(w for t, w in asked.items() if t not in own and t in contexts[rank]) / total
             c = cue(kind, u.text, question, heading, p.number)
-            out.append(_Candidate((unit_cov + CONTEXT_WEIGHT * around) * (0.5 + 0.5 * c), unit_cov, c, rank, p, u))
+            score = (unit_cov + CONTEXT_WEIGHT * around) * (0.5 + 0.5 * c)
+            if general and _CONDITIONAL.match(fold(u.text).lower()):
+                score *= CONDITIONAL_WEIGHT
+            out.append(_Candidate(score, unit_cov, c, rank, p, u))
     for p, u in subjects:
         own = term_set(terms(f"{u.text} {p.doc_type or ''}"))
         unit_cov = coverage(asked, own)
