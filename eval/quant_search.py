@@ -26,6 +26,7 @@ autocast. Each is compared with the fp32 model of its own backend (cosine of the
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import sys
@@ -308,18 +309,23 @@ def _fp32_onnx(name: str, batch_tokens: int) -> Candidate:
     )
 
 
-def _onnx(name: str, sel: Selection, *, smooth: float | None = None, reduce_range: bool = False) -> Candidate:
+def _onnx(
+    name: str, sel: Selection, *, smooth: float | None = None, reduce_range: bool = False, batch_tokens: int = 4096
+) -> Candidate:
     def make(threads: int) -> Embedder:
         base = OnnxE5Embedder().folder / "encoder.onnx"
         if smooth is not None:
             base = smoothed_onnx(base, smooth, SMOOTH_CALIB, threads)
-        return OnnxFileEmbedder(quantized_onnx(base, sel, name, reduce_range=reduce_range), threads=threads)
+        smoothing = f"sq{smooth:g}" if smooth is not None else "plain"
+        tag = f"{smoothing}-" + hashlib.sha1(",".join(sel.nodes()).encode(), usedforsecurity=False).hexdigest()[:12]
+        encoder = quantized_onnx(base, sel, tag, reduce_range=reduce_range)
+        return OnnxFileEmbedder(encoder, threads=threads, max_batch_tokens=batch_tokens)
 
     excluded = sel.excluded_nodes()
     recipe = (
         f"{f'SmoothQuant alpha {smooth:g} on qkv/attn_out/ffn_in ({SMOOTH_CALIB} calibration pieces), ' if smooth else ''}"
         f"per-channel int8{' reduce_range' if reduce_range else ''} on {len(sel.pairs)}/48 MatMuls "
-        f"({sel.share():.0%} of MatMul FLOPs); nodes_to_exclude={excluded}"
+        f"({sel.share():.0%} of MatMul FLOPs), max_batch_tokens {batch_tokens}; nodes_to_exclude={excluded}"
     )
     return Candidate(name, "onnx", make, recipe)
 
@@ -362,6 +368,11 @@ CANDIDATES: dict[str, Candidate] = {
         _torch("torch_bf16w_b1k", None, bf16_weights=True, batch_tokens=1024),
         _fp32_onnx("onnx_fp32_batch16k", 16384),
         _fp32_onnx("onnx_fp32_batch1k", 1024),
+        _fp32_onnx("onnx_fp32_batch512", 512),
+        _onnx("onnx_sq_no_ffn_out_b1k", NO_FFN_OUT, smooth=0.5, batch_tokens=1024),
+        _onnx("onnx_sq_no_ffn_out_b512", NO_FFN_OUT, smooth=0.5, batch_tokens=512),
+        _onnx("onnx_int8_all_b512", FULL, batch_tokens=512),
+        _torch("torch_bf16w_b512", None, bf16_weights=True, batch_tokens=512),
     )
 }
 FP32 = {"onnx": lambda t: OnnxFileEmbedder(None, threads=t), "torch": lambda t: TorchVariantEmbedder(None, threads=t)}
