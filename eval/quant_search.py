@@ -371,6 +371,7 @@ CANDIDATES: dict[str, Candidate] = {
         _fp32_onnx("onnx_fp32_batch512", 512),
         _onnx("onnx_sq_no_ffn_out_b1k", NO_FFN_OUT, smooth=0.5, batch_tokens=1024),
         _onnx("onnx_sq_no_ffn_out_b512", NO_FFN_OUT, smooth=0.5, batch_tokens=512),
+        _onnx("onnx_sq_no_ffn_out_b256", NO_FFN_OUT, smooth=0.5, batch_tokens=256),
         _onnx("onnx_int8_all_b512", FULL, batch_tokens=512),
         _torch("torch_bf16w_b512", None, bf16_weights=True, batch_tokens=512),
     )
