@@ -52,6 +52,7 @@ from eval.embed_equivalence import QUERIES, Stats, cosine_stats, load_passages, 
 from index.embedders.base import Embedder
 from index.embedders.e5 import E5SmallEmbedder
 from index.embedders.onnx_e5 import OnnxE5Embedder
+from index.embedders.onnx_int8 import product_node, quantise, smoothed
 
 LAYERS = 12
 KINDS = ("qkv", "attn_out", "ffn_in", "ffn_out")
@@ -84,15 +85,7 @@ def load_queries(n: int) -> list[str]:
 
 
 # -- ONNX Runtime partial int8 ---------------------------------------------------------------
-def onnx_node(kind: str, layer: int) -> str:
-    """The fused graph's node name of a weight MatMul (``onnx_export`` v2)."""
-    if kind == "qkv":
-        return f"Attention_{layer}"
-    path = {"attn_out": "attention/output", "ffn_in": "intermediate", "ffn_out": "output"}[kind]
-    return f"/bert/encoder/layer.{layer}/{path}/dense/MatMul"
-
-
-ALL_NODES = tuple(onnx_node(k, i) for i in range(LAYERS) for k in KINDS)
+ALL_NODES = tuple(product_node(k, i) for i in range(LAYERS) for k in KINDS)
 
 
 @dataclass(frozen=True)
@@ -109,7 +102,7 @@ class Selection:
         return Selection(self.pairs - other.pairs)
 
     def nodes(self) -> list[str]:
-        return [onnx_node(k, i) for i in range(LAYERS) for k in KINDS if (k, i) in self.pairs]
+        return [product_node(k, i) for i in range(LAYERS) for k in KINDS if (k, i) in self.pairs]
 
     def excluded_nodes(self) -> list[str]:
         return [n for n in ALL_NODES if n not in set(self.nodes())]
@@ -131,24 +124,11 @@ class Selection:
 
 def quantized_onnx(fp32: Path, selection: Selection, tag: str, *, reduce_range: bool = False) -> Path:
     """The fp32 graph with ``selection``'s MatMuls dynamic-int8 (per-channel), cached under WORK."""
-    import onnx
-    from onnxruntime.quantization import QuantType, quantize_dynamic  # type: ignore[import-untyped]
-
     out = WORK / f"{tag}{'-rr' if reduce_range else ''}.onnx"
     if not out.is_file():
         WORK.mkdir(parents=True, exist_ok=True)
         tmp = out.with_suffix(".tmp.onnx")
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            quantize_dynamic(
-                str(fp32),
-                str(tmp),
-                per_channel=True,
-                reduce_range=reduce_range,
-                weight_type=QuantType.QInt8,
-                nodes_to_exclude=selection.excluded_nodes(),
-                extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
-            )
+        quantise(fp32, tmp, selection.excluded_nodes(), reduce_range=reduce_range)
         tmp.rename(out)
     return out
 
@@ -168,59 +148,15 @@ def calibration_passages(n: int, avoid: int = 500) -> list[str]:
 def smoothed_onnx(
     fp32: Path, alpha: float, n_calib: int, threads: int, kinds: Sequence[str] = ("qkv", "attn_out", "ffn_in")
 ) -> Path:
-    """SmoothQuant for dynamic int8: per input channel j of every weight MatMul (and Attention),
-    x_j / s_j and W_j,: * s_j with s_j = max|x_j|^alpha / max|W_j,:|^(1 - alpha), so the per-tensor
-    activation scale is not set by a few outlier channels. The division is an explicit ``Mul`` node
-    (the MatMul inputs come from GELU or from LayerNorms whose output is also the residual, so it
-    cannot be folded). max|x_j| from ``n_calib`` province pieces outside the cosine set, one
-    sequence at a time (no padding). Exact in fp32; only the int8 rounding changes."""
+    """SmoothQuant for dynamic int8 (``index.embedders.onnx_int8.smoothed``) on the products of
+    ``kinds``, max|x_j| from ``n_calib`` province pieces outside the cosine set, cached under WORK."""
     import onnx
-    import onnxruntime as ort  # type: ignore[import-untyped]
-    from onnx import helper, numpy_helper
 
     out = WORK / f"smooth-a{alpha:g}-c{n_calib}-{'+'.join(kinds)}.onnx"
     if out.is_file():
         return out
-    model = onnx.load(str(fp32))
-    nodes = {n.name: n for n in model.graph.node}
-    inputs = {name: nodes[name].input[0] for name in ALL_NODES}
-    probe = onnx.load(str(fp32))
-    for x in dict.fromkeys(inputs.values()):
-        probe.graph.output.append(helper.make_tensor_value_info(x, onnx.TensorProto.FLOAT, None))
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = threads
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
-    session = ort.InferenceSession(probe.SerializeToString(), options, providers=["CPUExecutionProvider"])
-    emb = OnnxE5Embedder(threads=threads)
-    emb.load()
-    assert emb._table is not None
-    names = list(dict.fromkeys(inputs.values()))
-    amax: dict[str, np.ndarray] = {}
-    bos, eos = emb._special["bos_token"], emb._special["eos_token"]
-    for ids in emb.content_ids(calibration_passages(n_calib), is_query=False):
-        seq = np.array([[bos, *ids[:510], eos]], dtype=np.int64)
-        feed = {"inputs_embeds": emb._table[seq].astype(np.float32), "attention_mask": np.ones_like(seq)}
-        for name, value in zip(names, session.run(names, feed)):
-            m = np.abs(value).reshape(-1, value.shape[-1]).max(axis=0)
-            amax[name] = np.maximum(amax.get(name, m), m)
-    inits = {i.name: i for i in model.graph.initializer}
-    order = list(model.graph.node)
-    for k, name in enumerate(ALL_NODES):
-        if not any(name == onnx_node(kind, i) for kind in kinds for i in range(LAYERS)):
-            continue
-        node = nodes[name]
-        w = numpy_helper.to_array(inits[node.input[1]]).astype(np.float32)
-        scale = amax[node.input[0]] ** alpha / np.maximum(np.abs(w).max(axis=1), 1e-8) ** (1 - alpha)
-        scale = np.maximum(scale, 1e-5).astype(np.float32)
-        inits[node.input[1]].CopyFrom(numpy_helper.from_array(w * scale[:, None], node.input[1]))
-        inv = f"smooth_inv_{k}"
-        model.graph.initializer.append(numpy_helper.from_array((1.0 / scale).astype(np.float32), inv))
-        smoothed = f"{node.input[0]}_smoothed_{k}"
-        mul = helper.make_node("Mul", [node.input[0], inv], [smoothed], name=f"smooth_{k}")
-        order.insert(order.index(node), mul)
-        node.input[0] = smoothed
-    del model.graph.node[:]
-    model.graph.node.extend(order)
+    products = [name for name in ALL_NODES if any(name == product_node(k, i) for k in kinds for i in range(LAYERS))]
+    model = smoothed(fp32, calibration_passages(n_calib), products, alpha, threads)
     WORK.mkdir(parents=True, exist_ok=True)
     onnx.save(model, str(out))
     return out
@@ -237,7 +173,7 @@ class OnnxFileEmbedder(OnnxE5Embedder):
         super().load()
         if self.encoder is None or getattr(self, "_swapped", False):
             return
-        import onnxruntime as ort
+        import onnxruntime as ort  # type: ignore[import-untyped]
 
         options = ort.SessionOptions()
         options.intra_op_num_threads = self.threads or 1

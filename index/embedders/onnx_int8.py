@@ -33,7 +33,9 @@ import os
 import re
 import tempfile
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -81,18 +83,34 @@ def calibration_texts(folder: Path = SAMPLE, n: int = CALIBRATION_PIECES) -> lis
 def export_int8(folder: Path, threads: int = 1) -> Path:
     """Write ``INT8_FILE`` beside the fp32 encoder of ``folder`` (see the module docstring)."""
     import onnx
-    import onnxruntime as ort  # type: ignore[import-untyped]
-    from onnx import helper, numpy_helper
-    from onnxruntime.quantization import QuantType, quantize_dynamic  # type: ignore[import-untyped]
 
     fp32 = folder / ENCODER_FILE
+    model = smoothed(fp32, calibration_texts(), SMOOTHED, ALPHA, threads)
+    out = folder / INT8_FILE
+    with tempfile.TemporaryDirectory(dir=folder) as tmp:
+        smooth = Path(tmp) / "smoothed.onnx"
+        onnx.save(model, str(smooth))
+        quantised = Path(tmp) / INT8_FILE
+        quantise(smooth, quantised, KEPT_FP32)
+        os.replace(quantised, out)  # whole or absent: a half-written file is never served
+    return out
+
+
+def smoothed(fp32: Path, texts: Sequence[str], products: Sequence[str], alpha: float, threads: int = 1) -> Any:
+    """The fp32 graph (an ``onnx.ModelProto``) with each of ``products`` smoothed: its input
+    divided by s (a ``Mul`` node), its weight rows multiplied by s, s_j = max|x_j|^alpha /
+    max|W_j,:|^(1 - alpha), max|x_j| over ``texts`` run one at a time. Exact in fp32."""
+    import onnx
+    import onnxruntime as ort  # type: ignore[import-untyped]
+    from onnx import helper, numpy_helper
+
     model = onnx.load(str(fp32))
     nodes = {n.name: n for n in model.graph.node}
-    missing = [name for name in SMOOTHED + KEPT_FP32 if name not in nodes]
+    missing = [name for name in products if name not in nodes]
     if missing:
         raise EmbedderLoadError(f"{fp32}: not the fused e5-small encoder (no node {missing[0]!r})")
-    # The activations entering each smoothed product, largest magnitude per channel.
-    inputs = list(dict.fromkeys(nodes[name].input[0] for name in SMOOTHED))
+    # The activations entering each product, largest magnitude per channel.
+    inputs = list(dict.fromkeys(nodes[name].input[0] for name in products))
     probe = onnx.load(str(fp32))
     for x in inputs:
         probe.graph.output.append(helper.make_tensor_value_info(x, onnx.TensorProto.FLOAT, None))
@@ -100,12 +118,12 @@ def export_int8(folder: Path, threads: int = 1) -> Path:
     options.intra_op_num_threads = threads
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL  # keep the names
     session = ort.InferenceSession(probe.SerializeToString(), options, providers=["CPUExecutionProvider"])
-    reader = OnnxE5Embedder(folder=folder, threads=threads)
+    reader = OnnxE5Embedder(folder=fp32.parent, threads=threads)
     reader.load()
     assert reader._table is not None
     bos, eos = reader._special["bos_token"], reader._special["eos_token"]
     amax: dict[str, np.ndarray] = {}
-    for ids in reader.content_ids(calibration_texts(), is_query=False):
+    for ids in reader.content_ids(texts, is_query=False):
         seq = np.array([[bos, *ids[:510], eos]], dtype=np.int64)
         feed = {"inputs_embeds": reader._table[seq].astype(np.float32), "attention_mask": np.ones_like(seq)}
         for name, value in zip(inputs, session.run(inputs, feed)):
@@ -113,35 +131,37 @@ def export_int8(folder: Path, threads: int = 1) -> Path:
             amax[name] = np.maximum(amax.get(name, m), m)
     weights = {i.name: i for i in model.graph.initializer}
     order = list(model.graph.node)
-    for k, name in enumerate(SMOOTHED):
+    for k, name in enumerate(products):
         node = nodes[name]
         w = numpy_helper.to_array(weights[node.input[1]]).astype(np.float32)
-        s = amax[node.input[0]] ** ALPHA / np.maximum(np.abs(w).max(axis=1), 1e-8) ** (1 - ALPHA)
+        s = amax[node.input[0]] ** alpha / np.maximum(np.abs(w).max(axis=1), 1e-8) ** (1 - alpha)
         s = np.maximum(s, 1e-5).astype(np.float32)
         weights[node.input[1]].CopyFrom(numpy_helper.from_array(w * s[:, None], node.input[1]))
         inverse = f"smooth_inv_{k}"
         model.graph.initializer.append(numpy_helper.from_array((1.0 / s).astype(np.float32), inverse))
-        smoothed = f"{node.input[0]}_smoothed_{k}"
-        order.insert(order.index(node), helper.make_node("Mul", [node.input[0], inverse], [smoothed], name=f"smooth_{k}"))
-        node.input[0] = smoothed
+        out = f"{node.input[0]}_smoothed_{k}"
+        order.insert(order.index(node), helper.make_node("Mul", [node.input[0], inverse], [out], name=f"smooth_{k}"))
+        node.input[0] = out
     del model.graph.node[:]
     model.graph.node.extend(order)
-    out = folder / INT8_FILE
-    with tempfile.TemporaryDirectory(dir=folder) as tmp:
-        smooth = Path(tmp) / "smoothed.onnx"
-        onnx.save(model, str(smooth))
-        quantised = Path(tmp) / INT8_FILE
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            logging.disable(logging.WARNING)  # its advice to pre-process models for static quantisation
-            try:
-                quantize_dynamic(str(smooth), str(quantised), per_channel=True, reduce_range=False,
-                                 weight_type=QuantType.QInt8, nodes_to_exclude=list(KEPT_FP32),
-                                 extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
-            finally:
-                logging.disable(logging.NOTSET)
-        os.replace(quantised, out)  # whole or absent: a half-written file is never served
-    return out
+    return model
+
+
+def quantise(source: Path, out: Path, kept_fp32: Sequence[str], *, reduce_range: bool = False) -> None:
+    """onnxruntime's dynamic int8 (weights per output channel) of every weight product of
+    ``source`` but ``kept_fp32``, written to ``out``."""
+    import onnx
+    from onnxruntime.quantization import QuantType, quantize_dynamic  # type: ignore[import-untyped]
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        logging.disable(logging.WARNING)  # its advice to pre-process models for static quantisation
+        try:
+            quantize_dynamic(str(source), str(out), per_channel=True, reduce_range=reduce_range,
+                             weight_type=QuantType.QInt8, nodes_to_exclude=list(kept_fp32),
+                             extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
+        finally:
+            logging.disable(logging.NOTSET)
 
 
 class OnnxInt8E5Embedder(OnnxE5Embedder):
