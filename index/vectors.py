@@ -9,9 +9,8 @@ embeddings) when it merges the layers.
 dimension, for the largest indexes. The quantiser learns each dimension's min and max from the
 first vectors it gets (up to `SQ_TRAIN_AT` are held back and trained on together); later ones are
 encoded with those ranges. Removals hide, as for hnsw; compaction retrains on every stored
-embedding. Its scores
-are approximate: `Index.search_vectors` re-scores its `RESCORE_DEPTH` best candidates with the
-float32 embeddings the store keeps, so hits carry the exact cosine.
+embedding. Its scores are approximate: `Index.search_vectors` re-scores its `RESCORE_DEPTH` best
+candidates with the float32 embeddings the store keeps, so hits carry the exact cosine.
 
 A generation written by a small batch keeps the FAISS file of its base (`vectors.faiss`, shared
 by hard link) and puts the vectors of the chunks it added in `vectors-delta.faiss` (always flat);
