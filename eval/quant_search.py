@@ -39,6 +39,7 @@ import hashlib
 import json
 import os
 import sys
+import tempfile
 import time
 import warnings
 from collections.abc import Callable, Sequence
@@ -57,7 +58,7 @@ from index.embedders.onnx_int8 import product_node, quantise, smoothed
 LAYERS = 12
 KINDS = ("qkv", "attn_out", "ffn_in", "ffn_out")
 TARGET_COSINE = 0.999
-WORK = Path(os.environ.get("QUANT_SEARCH_WORK", "/tmp/q8-quant"))
+WORK = Path(os.environ.get("QUANT_SEARCH_WORK") or Path(tempfile.gettempdir()) / "chidao-quant-search")
 
 
 # -- texts -----------------------------------------------------------------------------------
