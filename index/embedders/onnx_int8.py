@@ -48,7 +48,6 @@ ALPHA = 0.5
 LAYERS = 12
 CALIBRATION_PIECES = 64
 SAMPLE = Path(__file__).resolve().parents[2] / "sample" / "seeds"
-_WORDS = re.compile(r"\S+")
 
 
 def product_node(kind: str, layer: int) -> str:
@@ -64,19 +63,19 @@ KEPT_FP32 = tuple(product_node("ffn_out", i) for i in range(LAYERS))
 
 
 def calibration_texts(folder: Path = SAMPLE, n: int = CALIBRATION_PIECES) -> list[str]:
-    """Pieces of about 100-300 words of the sample directives, paragraphs kept whole, in file order."""
+    """The first ``n`` pieces of the sample directives, in file order: paragraphs joined until they
+    hold 100 words, cut at 300."""
     files = sorted(folder.glob("*.txt"))
     if not files:
         raise EmbedderLoadError(f"{folder}: no sample directives (*.txt) to calibrate the int8 encoder on")
     pieces: list[str] = []
     for f in files:
-        current: list[str] = []
+        words: list[str] = []
         for para in re.split(r"\n\s*\n", f.read_text(encoding="utf-8")):
-            current.append(" ".join(para.split()))
-            words = sum(len(_WORDS.findall(p)) for p in current)
-            if words >= 100:
-                pieces.append(" ".join(" ".join(current).split()[:300]))
-                current = []
+            words += para.split()
+            if len(words) >= 100:
+                pieces.append(" ".join(words[:300]))
+                words = []
     return pieces[:n]
 
 
