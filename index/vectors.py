@@ -77,6 +77,7 @@ class VectorIndex:
         self._index: faiss.IndexIDMap2 | None = None
         self._pending: list[tuple[np.ndarray, np.ndarray]] = []  # hnsw-sq before training
         self._hidden = np.zeros(0, dtype=np.int64)  # graphs: removed ids still in the graph (sorted)
+        self._not_hidden: faiss.IDSelector | None = None  # the selector that leaves them out, made once
 
     @property
     def index(self) -> faiss.IndexIDMap2:
@@ -134,6 +135,7 @@ class VectorIndex:
             return
         held = ids[np.isin(ids, faiss.vector_to_array(self.index.id_map))]
         self._hidden = np.union1d(self._hidden, held)
+        self._not_hidden = None
 
     @property
     def hidden(self) -> np.ndarray:
@@ -146,6 +148,7 @@ class VectorIndex:
         self._index = self._empty()
         self._pending = []
         self._hidden = np.zeros(0, dtype=np.int64)
+        self._not_hidden = None
         self.add(ids, vectors)
         self._flush()
 
@@ -180,9 +183,7 @@ class VectorIndex:
                 return []
             sel = faiss.IDSelectorBatch(allowed)
         elif len(self._hidden):
-            hidden = faiss.IDSelectorBatch(self._hidden)
-            sel = faiss.IDSelectorNot(hidden)
-            sel.referenced = hidden  # keep the inner selector alive as long as the outer one
+            sel = self._exclusion()
         params = None
         if sel is not None and self.kind in GRAPHS:  # the parameters replace the index's efSearch (their default: 16)
             ef = faiss.downcast_index(self.index.index).hnsw.efSearch
@@ -192,6 +193,15 @@ class VectorIndex:
         q = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
         scores, ids = self.index.search(q, min(k, self.count()), params=params)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
+
+    def _exclusion(self) -> faiss.IDSelector:
+        """Every id but the hidden ones, built once per change of them (not once per query)."""
+        if self._not_hidden is None:
+            hidden = faiss.IDSelectorBatch(self._hidden)
+            sel = faiss.IDSelectorNot(hidden)
+            sel.referenced = hidden  # keep the inner selector alive as long as the outer one
+            self._not_hidden = sel
+        return self._not_hidden
 
     def count(self) -> int:
         """Vectors a search can return (hidden ones not counted)."""
