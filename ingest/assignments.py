@@ -527,13 +527,13 @@ def extract_assignments(doc: Document, chunks: Sequence[Chunk] = (), agencies: A
         # no one, has an owner above it and reads as one ("a) Chỉ đạo các ngân hàng thương mại ...
         # phối hợp với Sở Y tế triển khai thực hiện tốt Kế hoạch ..., cụ thể như sau:").
         introduces = ends_colon and (is_heading or not body_after_colon)
-        own_task = (introduces and not first_subjects and inherited(sec) is not None
-                    and _reads_as_task(d.folded[cs:le]))
+        owner_above = inherited(sec) if introduces and not first_subjects else None
+        own_task = owner_above is not None and _reads_as_task(d.folded[cs:le])
         if (not first_subjects or not owning) and (_is_title_line(line) or introduces) and not own_task:
             # "Chủ trì, phối hợp với các sở, ngành ...:" gives the owner above it its role in the tasks after it.
-            owner, role = inherited(sec), d.role_after(cs, le)
-            if introduces and not first_subjects and owner is not None and role is not None:
-                para_owner[sec.keys if sec else ()] = _Owner(owner.mentions, role)
+            role = d.role_after(cs, le) if owner_above is not None else None
+            if owner_above is not None and role is not None:
+                para_owner[sec.keys if sec else ()] = _Owner(owner_above.mentions, role)
             continue
         if heading_only or _CLOSING.search(d.folded[cs:le]) or len(re.findall(r"[a-z0-9]+", d.folded[cs:le])) < _MIN_TASK_WORDS:
             continue
