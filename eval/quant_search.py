@@ -170,20 +170,8 @@ class OnnxFileEmbedder(OnnxE5Embedder):
         super().__init__(threads=threads, max_batch_tokens=max_batch_tokens)
         self.encoder = encoder
 
-    def load(self) -> None:
-        super().load()
-        if self.encoder is None or getattr(self, "_swapped", False):
-            return
-        import onnxruntime as ort  # type: ignore[import-untyped]
-
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = self.threads or 1
-        options.inter_op_num_threads = 1
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        options.enable_cpu_mem_arena = False
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self._session = ort.InferenceSession(str(self.encoder), options, providers=["CPUExecutionProvider"])
-        self._swapped = True
+    def encoder_path(self) -> Path:
+        return self.encoder if self.encoder is not None else super().encoder_path()
 
 
 # -- torch partial int8 and bf16 -------------------------------------------------------------
