@@ -53,7 +53,7 @@ from eval.embed_equivalence import QUERIES, Stats, cosine_stats, load_passages, 
 from index.embedders.base import Embedder
 from index.embedders.e5 import E5SmallEmbedder
 from index.embedders.onnx_e5 import OnnxE5Embedder
-from index.embedders.onnx_int8 import product_node, quantise, smoothed
+from index.embedders.onnx_int8 import channel_amax, product_node, quantise, smooth
 
 LAYERS = 12
 KINDS = ("qkv", "attn_out", "ffn_in", "ffn_out")
@@ -149,7 +149,7 @@ def calibration_passages(n: int, avoid: int = 500) -> list[str]:
 def smoothed_onnx(
     fp32: Path, alpha: float, n_calib: int, threads: int, kinds: Sequence[str] = ("qkv", "attn_out", "ffn_in")
 ) -> Path:
-    """SmoothQuant for dynamic int8 (``index.embedders.onnx_int8.smoothed``) on the products of
+    """SmoothQuant for dynamic int8 (``index.embedders.onnx_int8.smooth``) on the products of
     ``kinds``, max|x_j| from ``n_calib`` province pieces outside the cosine set, cached under WORK."""
     import onnx
 
@@ -157,7 +157,8 @@ def smoothed_onnx(
     if out.is_file():
         return out
     products = [name for name in ALL_NODES if any(name == product_node(k, i) for k in kinds for i in range(LAYERS))]
-    model = smoothed(fp32, calibration_passages(n_calib), products, alpha, threads)
+    model = onnx.load(str(fp32))
+    smooth(model, products, channel_amax(fp32, calibration_passages(n_calib), products, threads), alpha)
     WORK.mkdir(parents=True, exist_ok=True)
     onnx.save(model, str(out))
     return out
