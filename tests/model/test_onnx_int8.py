@@ -1,7 +1,7 @@
 """The int8 bulk encoder (index.embedders.onnx_int8): vectors within cosine 0.999 of the fp32 ONNX
 graph, the bar issue 15 sets for any faster form of the model.
 
-Slow: makes the int8 graph (about 40 s once) and loads the real bundled model. Run with
+Slow: makes the int8 graph (about 10 s once) and loads the real bundled model. Run with
     PYTHONPATH=. python -m pytest -q -m slow tests/model/test_onnx_int8.py
 """
 
