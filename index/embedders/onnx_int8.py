@@ -100,6 +100,9 @@ def export_int8(folder: Path, threads: int = 1) -> Path:
         quantised = Path(tmp) / INT8_FILE
         quantise(edited, quantised, kept)
         os.replace(quantised, out)  # whole or absent: a half-written file is never served
+    for stale in folder.glob("encoder-int8*.onnx"):  # an earlier version's graph
+        if stale.name != INT8_FILE:
+            stale.unlink(missing_ok=True)
     return out
 
 

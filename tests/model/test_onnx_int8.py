@@ -47,3 +47,16 @@ def test_int8_vectors_match_fp32_on_the_sample_directives() -> None:
     chunks = [c.index_text for p in sorted((ROOT / "sample" / "seeds").glob("*.txt")) for c in ingest_file(p).chunks]
     worst, text = _min_cosine(chunks, "encode_passages")
     assert len(chunks) > 100 and worst >= 0.999, (worst, text)
+
+
+@pytest.mark.slow
+def test_making_the_graph_drops_an_earlier_versions_file() -> None:
+    from index.embedders.onnx_e5 import OnnxE5Embedder
+    from index.embedders.onnx_int8 import INT8_FILE, export_int8
+
+    folder = OnnxE5Embedder().folder
+    stale = folder / "encoder-int8.onnx"  # v1's name
+    stale.write_bytes(b"v1")
+    out = export_int8(folder)
+    assert out == folder / INT8_FILE and out.stat().st_size > 10_000_000
+    assert not stale.exists()
