@@ -184,6 +184,7 @@ def split_outliers(model: Any, products: Sequence[str], amax: dict[str, np.ndarr
     weights = {i.name: i for i in model.graph.initializer}
     before: dict[str, list[Any]] = {}
     after: dict[str, list[Any]] = {}
+    kept: list[str] = []
     for name in products:
         node = nodes[name]
         w = numpy_helper.to_array(weights[node.input[1]])
@@ -205,8 +206,9 @@ def split_outliers(model: Any, products: Sequence[str], amax: dict[str, np.ndarr
         ]
         after[name] = [helper.make_node("Add", [f"{name}/inlier_output", small], [y], name=f"{name}/add")]
         node.input[0], node.output[0] = f"{name}/inliers", f"{name}/inlier_output"
+        kept.append(small)
     _splice(model, before, after)
-    return [f"{name}/outliers" for name in products]
+    return kept
 
 
 def quantise(source: Path, out: Path, kept_fp32: Sequence[str], *, reduce_range: bool = False) -> None:
